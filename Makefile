@@ -1,0 +1,54 @@
+# Wk: the two entry points of README.md, and a few helpers.
+#
+#   make demo    install what is missing (Debian 12), build, run the demo
+#   make check   install what is missing, build, run every test suite
+#
+# Packages come from Debian; apt-get runs through sudo when not root.
+
+BUILD ?= _build
+PYTHON := /usr/bin/python3
+
+DEBIAN_PACKAGES := \
+	build-essential pkg-config meson ninja-build \
+	libglib2.0-dev libglib2.0-dev-bin \
+	gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 \
+	python3 python3-gi python3-pytest \
+	gjs
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build demo check bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	meson compile -C $(BUILD)
+
+demo: build
+	@echo; echo "######## Wk in C: examples/refs.c"; echo
+	./$(BUILD)/examples/refs
+	@echo; echo "######## Wk in Python: examples/refs.py"; echo
+	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/refs.py
+
+check: build
+	meson test -C $(BUILD) --print-errorlogs
+
+bench: build
+	meson test -C $(BUILD) --benchmark --verbose
+
+clean:
+	rm -rf $(BUILD)

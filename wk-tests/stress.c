@@ -1,0 +1,397 @@
+/* stress.c: weak references racing the death of their referent
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each test counts what it checked and fails on any resurrection (a get
+ * returning an object whose dispose had begun), double or lost callback,
+ * double finalization or leak. Iterations: the default run is short;
+ * `-m thorough` runs ten times more; WK_TEST_ITERATIONS overrides both.
+ */
+
+#include <wk/wk.h>
+
+#include "wk-test-util.h"
+
+static inline void
+cpu_relax (void)
+{
+#if defined (__x86_64__) || defined (__i386__)
+  __builtin_ia32_pause ();
+#endif
+}
+
+/* Spin until *@counter reaches @value; yield after a while, since the
+ * tests may run more threads than the machine has cores. */
+static void
+wait_for (gint *counter,
+          gint  value)
+{
+  guint spins = 0;
+
+  while (g_atomic_int_get (counter) < value)
+    {
+      if (++spins < 2000)
+        cpu_relax ();
+      else
+        g_thread_yield ();
+    }
+}
+
+typedef enum {
+  VIA_REF,
+  VIA_WEAK,
+} Via;
+
+typedef enum {
+  OWNER_PLAIN,       /* one normal reference, dropped */
+  OWNER_TEMP_REFS,   /* dispose takes and drops temporary references */
+  OWNER_TOGGLE,      /* a GLib toggle reference, as a binding holds */
+} Owner;
+
+typedef struct
+{
+  const char *name;
+  GType       type;
+  Via         via;
+  Owner       owner;
+} RaceCase;
+
+typedef struct
+{
+  const RaceCase *c;
+  gint            iterations;
+
+  WkRef          *ref;
+  WkWeak          weak;
+  gint            go;            /* (atomic) iteration the reader may run */
+  gint            reader_done;   /* (atomic) */
+
+  gint            finalized;     /* (atomic) per iteration */
+  gint            disposed;      /* (atomic) per iteration */
+  gint            callbacks;     /* (atomic) per iteration */
+
+  guint64         derefs;
+  guint64         hits;
+  guint64         resurrections;
+} Race;
+
+static void
+race_dispose_hook (GObject  *object,
+                   gpointer  data)
+{
+  Race *race = data;
+
+  g_atomic_int_inc (&race->disposed);
+  if (race->c->owner == OWNER_TEMP_REFS)
+    {
+      /* Temporary references in dispose put the count at 2 while the
+       * object is dying: the lock-free path must still say NULL. */
+      g_object_ref (object);
+      g_thread_yield ();
+      g_object_unref (object);
+    }
+}
+
+static void
+race_callback (WkRef    *ref,
+               gpointer  data)
+{
+  Race *race = data;
+
+  g_atomic_int_inc (&race->callbacks);
+}
+
+static void
+race_toggle (gpointer  data,
+             GObject  *object,
+             gboolean  is_last_ref)
+{
+}
+
+static gpointer
+race_reader (gpointer data)
+{
+  Race *race = data;
+  gint iter;
+
+  for (iter = 1; iter <= race->iterations; iter++)
+    {
+      guint k;
+
+      wait_for (&race->go, iter);
+
+      for (k = 0; k < 64; k++)
+        {
+          GObject *object = race->c->via == VIA_REF ? wk_ref_get (race->ref)
+                                                    : wk_weak_get (&race->weak);
+
+          race->derefs++;
+          if (object == NULL)
+            break;
+          race->hits++;
+          if (g_atomic_int_get (&wk_test_probe (object)->dispose_count) != 0)
+            race->resurrections++;
+          g_object_unref (object);
+        }
+      g_atomic_int_set (&race->reader_done, iter);
+    }
+  return NULL;
+}
+
+static void
+test_deref_vs_final_unref (gconstpointer data)
+{
+  const RaceCase *c = data;
+  Race race = { 0, };
+  GRand *rand = g_rand_new_with_seed (0x5eed);
+  guint64 extra_disposes = 0;
+  GThread *reader;
+  gint iter;
+
+  race.c = c;
+  race.iterations = wk_test_iterations (100000, 1000000);
+  reader = g_thread_new ("reader", race_reader, &race);
+
+  for (iter = 1; iter <= race.iterations; iter++)
+    {
+      GObject *object;
+      guint delay, i;
+
+      g_atomic_int_set (&race.finalized, 0);
+      g_atomic_int_set (&race.disposed, 0);
+      g_atomic_int_set (&race.callbacks, 0);
+
+      object = wk_test_object_new (c->type, &race.finalized);
+      wk_test_probe (object)->dispose_hook = race_dispose_hook;
+      wk_test_probe (object)->dispose_data = &race;
+      if (c->via == VIA_REF)
+        race.ref = wk_ref_new (object, race_callback, &race, NULL);
+      else
+        wk_weak_init (&race.weak, object);
+      if (c->owner == OWNER_TOGGLE)
+        {
+          g_object_add_toggle_ref (object, race_toggle, NULL);
+          g_object_unref (object);
+        }
+
+      g_atomic_int_set (&race.go, iter);
+      delay = g_rand_int_range (rand, 0, 400);
+      for (i = 0; i < delay; i++)
+        cpu_relax ();
+
+      if (c->owner == OWNER_TOGGLE)
+        g_object_remove_toggle_ref (object, race_toggle, NULL);
+      else
+        g_object_unref (object);
+
+      wait_for (&race.reader_done, iter);
+
+      /* The reader has let go of everything it got. */
+      g_assert_cmpint (g_atomic_int_get (&race.finalized), ==, 1);
+      if (c->via == VIA_REF)
+        {
+          g_assert_cmpint (g_atomic_int_get (&race.callbacks), ==, 1);
+          g_assert_false (wk_ref_is_alive (race.ref));
+          g_clear_object (&race.ref);
+        }
+      else
+        {
+          g_assert_null (wk_weak_get (&race.weak));
+          wk_weak_clear (&race.weak);
+        }
+      /* An object whose dispose takes temporary references may be
+       * disposed twice when a get races that dispose (GObject allows it;
+       * see wk-anchor-private.h); anything else is disposed once. */
+      if (c->owner == OWNER_TEMP_REFS)
+        extra_disposes += g_atomic_int_get (&race.disposed) - 1;
+      else
+        g_assert_cmpint (g_atomic_int_get (&race.disposed), ==, 1);
+    }
+
+  g_thread_join (reader);
+  g_rand_free (rand);
+
+  g_test_message ("%s: %d objects, %" G_GUINT64_FORMAT " gets, %" G_GUINT64_FORMAT
+                  " got the object, %" G_GUINT64_FORMAT " resurrections, %"
+                  G_GUINT64_FORMAT " extra disposes",
+                  c->name, race.iterations, race.derefs, race.hits,
+                  race.resurrections, extra_disposes);
+  g_assert_cmpuint (race.resurrections, ==, 0);
+  g_assert_cmpuint (race.hits, >, 0);
+}
+
+/* Threads create and drop refs (with callbacks) and WkWeaks on one object
+ * while its last owner lets go. Every ref's destroy runs exactly once;
+ * its callback runs at most once, before the destroy, and never for a
+ * ref made after the death. */
+typedef struct
+{
+  gint called;      /* (atomic) */
+  gint destroyed;   /* (atomic) */
+  gint after_death; /* made when the source already read NULL */
+} Tracker;
+
+typedef struct
+{
+  GType      type;
+  WkWeak     source;
+  gint       go;          /* (atomic) round */
+  gint       done;        /* (atomic) workers finished this round */
+  gint       rounds;
+  GPtrArray *trackers[2];
+  guint64    made;
+} Churn;
+
+static void
+tracker_callback (WkRef    *ref,
+                  gpointer  data)
+{
+  Tracker *t = data;
+
+  g_assert_cmpint (g_atomic_int_get (&t->destroyed), ==, 0);
+  g_atomic_int_inc (&t->called);
+}
+
+static void
+tracker_destroy (gpointer data)
+{
+  Tracker *t = data;
+
+  g_atomic_int_inc (&t->destroyed);
+}
+
+static gpointer
+churn_worker (gpointer data)
+{
+  Churn *churn = ((gpointer *) data)[0];
+  guint index = GPOINTER_TO_UINT (((gpointer *) data)[1]);
+  GPtrArray *kept = g_ptr_array_new_with_free_func (g_object_unref);
+  gint round;
+
+  for (round = 1; round <= churn->rounds; round++)
+    {
+      guint k;
+
+      wait_for (&churn->go, round);
+      /* Refs kept over from the last round: their referent is dead, and
+       * each has called back once by now. */
+      g_ptr_array_set_size (kept, 0);
+
+      for (k = 0; k < 64; k++)
+        {
+          GObject *object = wk_weak_get (&churn->source);
+          Tracker *t = g_new0 (Tracker, 1);
+          WkRef *ref;
+          WkWeak weak;
+
+          g_ptr_array_add (churn->trackers[index], t);
+          if (object == NULL)
+            {
+              /* The object is gone; nothing to make refs to. */
+              t->after_death = TRUE;
+              t->destroyed = 1;
+              break;
+            }
+          ref = wk_ref_new (object, tracker_callback, t, tracker_destroy);
+          wk_weak_init (&weak, object);
+          g_object_unref (object);
+          if (k % 2 == 0)
+            g_object_unref (ref);   /* dropped while the object may live */
+          else
+            g_ptr_array_add (kept, ref);
+          wk_weak_clear (&weak);
+        }
+      g_atomic_int_inc (&churn->done);
+    }
+  g_ptr_array_unref (kept);
+  return NULL;
+}
+
+static void
+test_create_clear_while_dying (gconstpointer data)
+{
+  Churn churn = { 0, };
+  gpointer args[2][2];
+  GThread *workers[2];
+  gint round;
+  guint i, w;
+  guint64 called = 0;
+
+  churn.type = (GType) GPOINTER_TO_SIZE (data);
+  churn.rounds = wk_test_iterations (2000, 20000);
+  for (w = 0; w < 2; w++)
+    {
+      churn.trackers[w] = g_ptr_array_new_with_free_func (g_free);
+      args[w][0] = &churn;
+      args[w][1] = GUINT_TO_POINTER (w);
+      workers[w] = g_thread_new ("churn", churn_worker, args[w]);
+    }
+
+  for (round = 1; round <= churn.rounds; round++)
+    {
+      gint finalized = 0;
+      GObject *object = wk_test_object_new (churn.type, &finalized);
+
+      wk_weak_init (&churn.source, object);
+      g_atomic_int_set (&churn.go, round);
+      for (i = 0; i < (guint) (round % 64) * 8; i++)
+        cpu_relax ();
+      g_object_unref (object);
+      wait_for (&churn.done, round * 2);
+      g_assert_cmpint (finalized, ==, 1);
+      wk_weak_clear (&churn.source);
+    }
+  for (w = 0; w < 2; w++)
+    g_thread_join (workers[w]);
+
+  for (w = 0; w < 2; w++)
+    for (i = 0; i < churn.trackers[w]->len; i++)
+      {
+        Tracker *t = g_ptr_array_index (churn.trackers[w], i);
+
+        g_assert_cmpint (t->destroyed, ==, 1);
+        g_assert_cmpint (t->called, <=, 1);
+        if (t->after_death)
+          g_assert_cmpint (t->called, ==, 0);
+        churn.made++;
+        called += t->called;
+      }
+  g_test_message ("%d objects, %" G_GUINT64_FORMAT " refs made, %" G_GUINT64_FORMAT
+                  " callbacks", churn.rounds, churn.made, called);
+  for (w = 0; w < 2; w++)
+    g_ptr_array_unref (churn.trackers[w]);
+}
+
+static const RaceCase race_cases[] = {
+  { "gobject/ref", 0, VIA_REF, OWNER_PLAIN },
+  { "gobject/weak", 0, VIA_WEAK, OWNER_PLAIN },
+  { "gobject/temp-refs-in-dispose", 0, VIA_REF, OWNER_TEMP_REFS },
+  { "gobject/toggle", 0, VIA_WEAK, OWNER_TOGGLE },
+  { "wkobject/ref", 1, VIA_REF, OWNER_PLAIN },
+  { "wkobject/weak", 1, VIA_WEAK, OWNER_PLAIN },
+  { "wkobject/temp-refs-in-dispose", 1, VIA_REF, OWNER_TEMP_REFS },
+  { "wkobject/toggle", 1, VIA_WEAK, OWNER_TOGGLE },
+};
+
+int
+main (int argc, char *argv[])
+{
+  static RaceCase cases[G_N_ELEMENTS (race_cases)];
+  guint i;
+
+  g_test_init (&argc, &argv, NULL);
+
+  for (i = 0; i < G_N_ELEMENTS (race_cases); i++)
+    {
+      char *path;
+
+      cases[i] = race_cases[i];
+      cases[i].type = race_cases[i].type ? WK_TEST_TYPE_WK_OBJECT : WK_TEST_TYPE_GOBJECT;
+      path = g_strconcat ("/stress/deref-vs-final-unref/", cases[i].name, NULL);
+      g_test_add_data_func (path, &cases[i], test_deref_vs_final_unref);
+      g_free (path);
+    }
+  wk_test_add_for_types ("/stress/create-clear-while-dying", test_create_clear_while_dying);
+
+  return g_test_run ();
+}

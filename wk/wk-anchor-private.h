@@ -1,0 +1,168 @@
+/* wk-anchor-private.h: the per-object side data behind every Wk weak reference
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * An object gets an anchor the first time anything takes a Wk weak
+ * reference to it, and keeps it until it dies; an object that never gets
+ * one pays nothing. The anchor is reference counted: the object holds one
+ * reference until its death has been processed, and every WkRef and WkWeak
+ * pointing at it holds one. A WkObject keeps its anchor in its instance,
+ * any other GObject in qdata.
+ *
+ * The anchor registers one GWeakRef on the object. GLib clears it, on
+ * every supported version, when the last g_object_unref() has decided
+ * that the object dies and before dispose runs, so from that moment every
+ * Wk weak reference reads NULL.
+ *
+ * Reading a reference (wk_anchor_get) takes no lock while the referent
+ * has two strong references or more: it publishes the anchor in the
+ * thread's hazard slot, checks that the anchor is alive and the GWeakRef
+ * still set, raises the count with a compare-and-swap from at least 2,
+ * and checks again (a dispose that takes temporary references puts the
+ * count at 2 while the object is dying; the GWeakRef is already clear
+ * then). Going from 1 to 2 is different: GLib decides a final unref with
+ * a plain read of the count, so nothing per object orders a lock-free
+ * increment with it; that case goes through g_weak_ref_get() on the
+ * anchor's GWeakRef, which GLib orders with the final unref under its own
+ * lock (global on GLib 2.74, per object from 2.80).
+ *
+ * A read that raised the count and then finds the object dying gives its
+ * reference back. If the object is a dispose that took temporary
+ * references, GLib may see that reference after dispose, take the object
+ * for resurrected, and let our unref run dispose a second time; GObject
+ * requires dispose to cope with that, and nothing else can happen: the
+ * object is finalized once, and no reader ever returns it.
+ */
+
+#pragma once
+
+#include "wk-types.h"
+#include "wk-hazard-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  WK_ANCHOR_ALIVE = 0,
+  WK_ANCHOR_DEAD = 1,
+} WkAnchorState;
+
+typedef struct _WkAnchor  WkAnchor;
+typedef struct _WkRefNode WkRefNode;
+
+/* The part of a WkRef that the anchor's list owns. All fields are
+ * protected by the anchor's lock. */
+struct _WkRefNode
+{
+  WkRefNode      *prev;
+  WkRefNode      *next;
+  WkRef          *ref;
+  WkRefCallback   callback;
+  gpointer        user_data;
+  GDestroyNotify  destroy;
+  gint            pins;        /* lookups about to g_object_ref() @ref */
+  guint           linked : 1;
+  guint           shared : 1;
+};
+
+struct _WkAnchor
+{
+  gint        state;       /* (atomic) WkAnchorState */
+  gint        ref_count;   /* (atomic) */
+  GObject    *object;      /* the referent; not to be touched once DEAD */
+  gint        lock;        /* (atomic) see anchor_lock() */
+  guint       is_wk_object : 1;
+  guint       closed : 1;  /* death processed: no more callbacks */
+  guint       n_refs;      /* linked WkRefs */
+  WkRefNode  *refs;        /* newest first */
+  WkRefNode  *shared;      /* the shared callback-less ref, if any */
+  GWeakRef    gweak;       /* cleared by GLib before dispose */
+};
+
+WkAnchor  *wk_anchor_obtain          (GObject   *object);
+WkAnchor  *wk_anchor_lookup          (GObject   *object);
+WkAnchor  *wk_anchor_ref             (WkAnchor  *anchor);
+void       wk_anchor_unref           (WkAnchor  *anchor);
+gboolean   wk_anchor_is_alive        (WkAnchor  *anchor);
+
+/* Strong reference to the shared callback-less ref, or NULL. */
+WkRef     *wk_anchor_dup_shared      (WkAnchor  *anchor);
+/* Links @node; for a shared node, returns (a strong reference to) the
+ * shared ref that won a race instead of linking, or NULL when linked. */
+WkRef     *wk_anchor_link            (WkAnchor  *anchor,
+                                      WkRefNode *node);
+void       wk_anchor_unlink_disposed (WkAnchor  *anchor,
+                                      WkRefNode *node);
+gboolean   wk_anchor_set_callback    (WkAnchor       *anchor,
+                                      WkRefNode      *node,
+                                      WkRefCallback   callback,
+                                      gpointer        user_data,
+                                      GDestroyNotify  destroy);
+void       wk_anchor_take_callback   (WkAnchor       *anchor,
+                                      WkRefNode      *node,
+                                      gpointer       *user_data,
+                                      GDestroyNotify *destroy);
+guint      wk_anchor_count_refs      (WkAnchor  *anchor);
+GPtrArray *wk_anchor_dup_refs        (WkAnchor  *anchor);
+
+gpointer   _wk_anchor_get_slow       (WkAnchor  *anchor,
+                                      WkHazard  *hazard,
+                                      gboolean   anchor_held);
+
+/* The word of a GWeakRef is the object pointer, possibly with GLib's lock
+ * bit (bit 0, GLib >= 2.80); it is zero once GLib has cleared it. */
+static inline gboolean
+_wk_gweak_cleared (GWeakRef *gweak)
+{
+  guintptr word = (guintptr) __atomic_load_n (&gweak->priv.p, __ATOMIC_SEQ_CST);
+
+  return (word & ~(guintptr) 7) == 0;
+}
+
+static inline gboolean
+_wk_anchor_state_alive (WkAnchor *anchor)
+{
+  return __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_ALIVE &&
+         !_wk_gweak_cleared (&anchor->gweak);
+}
+
+/* We raised the count: keep the reference only if the object had not
+ * begun to die. */
+static inline gpointer
+_wk_anchor_check_got (WkAnchor *anchor,
+                      GObject  *object,
+                      WkHazard *hazard)
+{
+  gboolean alive = _wk_anchor_state_alive (anchor);
+
+  wk_hazard_clear (hazard);
+  if (G_LIKELY (alive))
+    return object;
+  g_object_unref (object);
+  return NULL;
+}
+
+/* Returns a new strong reference to the referent, or NULL. The caller has
+ * published @anchor in @hazard, and holds a reference on it if
+ * @anchor_held; the slot is clear when this returns. */
+static inline gpointer
+wk_anchor_get (WkAnchor *anchor,
+               WkHazard *hazard,
+               gboolean  anchor_held)
+{
+  GObject *object;
+  gint count;
+
+  if (G_UNLIKELY (!_wk_anchor_state_alive (anchor)))
+    return _wk_anchor_get_slow (anchor, hazard, anchor_held);
+
+  object = anchor->object;
+  count = __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_RELAXED);
+  while (count >= 2)
+    if (__atomic_compare_exchange_n ((gint *) &object->ref_count, &count, count + 1,
+                                     TRUE, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+      return _wk_anchor_check_got (anchor, object, hazard);
+
+  return _wk_anchor_get_slow (anchor, hazard, anchor_held);
+}
+
+G_END_DECLS

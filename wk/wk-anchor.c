@@ -1,0 +1,528 @@
+/* wk-anchor.c: the per-object side data behind every Wk weak reference
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * See wk-anchor-private.h for the model. The death of a referent runs in
+ * anchor_object_died(), the GWeakNotify that GLib calls from dispose:
+ *
+ *  1. the state becomes DEAD (weak references already read NULL since
+ *     GLib cleared the anchor's GWeakRef, before dispose began);
+ *  2. wk_hazard_wait() lets readers still inside wk_anchor_get() leave,
+ *     after which nobody touches the object through the anchor;
+ *  3. the anchor is detached from the object and closed, and the refs
+ *     that have callbacks are taken, with a strong reference each;
+ *  4. their callbacks run newest first, each once, then the anchor drops
+ *     the object's reference on itself.
+ *
+ * No lock is held while user code runs. The anchor's bit lock protects
+ * its list of refs and is only ever held for a few instructions.
+ */
+
+#include "config.h"
+
+#include "wk-anchor-private.h"
+#include "wk-object-private.h"
+#include "wk-ref-private.h"
+
+/* GLib keeps "has a toggle reference" as flag 0x1 of the object's qdata
+ * pointer (OBJECT_HAS_TOGGLE_REF_FLAG, unchanged from 2.8 to 2.86). */
+#define WK_GLIB_TOGGLE_FLAG 0x1
+
+static GQuark
+wk_anchor_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("wk-anchor");
+  return quark;
+}
+
+static void
+backoff (guint *spins)
+{
+  if (++*spins < 64)
+    {
+#if defined (__x86_64__) || defined (__i386__)
+      __builtin_ia32_pause ();
+#endif
+    }
+  else
+    g_thread_yield ();
+}
+
+/* A one-word spin lock rather than g_bit_lock(): the critical sections
+ * are a few instructions, no user code runs inside them, and thread
+ * sanitizers see the atomics (GLib's own locks are invisible to them when
+ * GLib is not instrumented). */
+static inline void
+anchor_lock (WkAnchor *anchor)
+{
+  guint spins = 0;
+
+  while (__atomic_exchange_n (&anchor->lock, 1, __ATOMIC_ACQUIRE) != 0)
+    do
+      backoff (&spins);
+    while (__atomic_load_n (&anchor->lock, __ATOMIC_RELAXED) != 0);
+}
+
+static inline void
+anchor_unlock (WkAnchor *anchor)
+{
+  __atomic_store_n (&anchor->lock, 0, __ATOMIC_RELEASE);
+}
+
+WkAnchor *
+wk_anchor_ref (WkAnchor *anchor)
+{
+  __atomic_fetch_add (&anchor->ref_count, 1, __ATOMIC_RELAXED);
+  return anchor;
+}
+
+/* A reference for someone who reached @anchor without owning one (under a
+ * hazard slot): fails once the count has reached zero. */
+static gboolean
+anchor_try_ref (WkAnchor *anchor)
+{
+  gint count = __atomic_load_n (&anchor->ref_count, __ATOMIC_RELAXED);
+  while (count > 0)
+    if (__atomic_compare_exchange_n (&anchor->ref_count, &count, count + 1, TRUE,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+      return TRUE;
+  return FALSE;
+}
+
+void
+wk_anchor_unref (WkAnchor *anchor)
+{
+  if (__atomic_sub_fetch (&anchor->ref_count, 1, __ATOMIC_ACQ_REL) == 0)
+    {
+      /* The object's own reference is gone, so the object's death has been
+       * processed and GLib no longer knows our GWeakRef. Readers that got
+       * here through a WkWeak may still hold the address. */
+      wk_hazard_wait (anchor);
+      g_free (anchor);
+    }
+}
+
+gboolean
+wk_anchor_is_alive (WkAnchor *anchor)
+{
+  return _wk_anchor_state_alive (anchor);
+}
+
+static void anchor_object_died (gpointer  data,
+                                GObject  *where_the_object_was);
+
+static WkAnchor *
+anchor_new (GObject  *object,
+            gboolean  is_wk_object)
+{
+  WkAnchor *anchor = g_new0 (WkAnchor, 1);
+
+  anchor->ref_count = 2;   /* the object's and the caller's */
+  anchor->object = object;
+  anchor->is_wk_object = is_wk_object;
+  g_weak_ref_init (&anchor->gweak, object);
+  return anchor;
+}
+
+static void
+anchor_discard (WkAnchor *anchor)
+{
+  g_weak_ref_clear (&anchor->gweak);
+  g_free (anchor);
+}
+
+static WkAnchor *
+dup_from_slot (WkAnchor **slot)
+{
+  WkHazard *hazard = wk_hazard_get ();
+
+  for (;;)
+    {
+      WkAnchor *anchor = __atomic_load_n (slot, __ATOMIC_ACQUIRE);
+      gboolean ok;
+
+      if (anchor == NULL)
+        return NULL;
+      wk_hazard_publish (hazard, anchor);
+      if (__atomic_load_n (slot, __ATOMIC_SEQ_CST) != anchor)
+        continue;
+      ok = anchor_try_ref (anchor);
+      wk_hazard_clear (hazard);
+      if (ok)
+        return anchor;
+      /* Its count reached zero after the object let go, so the slot has
+       * been cleared meanwhile: look again. */
+    }
+}
+
+static gpointer
+dup_qdata_anchor (gpointer data,
+                  gpointer user_data)
+{
+  /* Runs under the object's qdata lock, and the anchor stays in the qdata
+   * only while the object's reference on it is held: a plain increment. */
+  return data ? wk_anchor_ref (data) : NULL;
+}
+
+WkAnchor *
+wk_anchor_lookup (GObject *object)
+{
+  if (WK_IS_OBJECT (object))
+    return dup_from_slot (_wk_object_anchor_slot (WK_OBJECT (object)));
+  return g_object_dup_qdata (object, wk_anchor_quark (), dup_qdata_anchor, NULL);
+}
+
+WkAnchor *
+wk_anchor_obtain (GObject *object)
+{
+  for (;;)
+    {
+      WkAnchor *anchor = wk_anchor_lookup (object);
+      gboolean installed;
+
+      if (anchor != NULL)
+        return anchor;
+
+      if (WK_IS_OBJECT (object))
+        {
+          WkAnchor *expected = NULL;
+
+          anchor = anchor_new (object, TRUE);
+          installed = __atomic_compare_exchange_n (_wk_object_anchor_slot (WK_OBJECT (object)),
+                                                   &expected, anchor, FALSE,
+                                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+        }
+      else
+        {
+          anchor = anchor_new (object, FALSE);
+          installed = g_object_replace_qdata (object, wk_anchor_quark (),
+                                              NULL, anchor, NULL, NULL);
+        }
+
+      if (installed)
+        {
+          g_object_weak_ref (object, anchor_object_died, anchor);
+          return anchor;
+        }
+      anchor_discard (anchor);
+    }
+}
+
+/* Pins the nodes for which @want returns TRUE (the lock is held), then
+ * takes a strong reference on each ref outside the lock. A ref's dispose
+ * waits for its pins, so the g_object_ref() below always reaches an
+ * object that has not finished its dispose: if it was in its final unref,
+ * the reference resurrects it before dispose decides anything. */
+static GPtrArray *
+anchor_dup_refs_where (WkAnchor *anchor,
+                       gboolean (*want) (WkRefNode *node),
+                       gboolean  close)
+{
+  GPtrArray *nodes = g_ptr_array_new ();
+  GPtrArray *refs;
+  WkRefNode *node;
+  guint i;
+
+  anchor_lock (anchor);
+  for (node = anchor->refs; node != NULL; node = node->next)
+    if ((want == NULL || want (node)) &&
+        __atomic_load_n ((gint *) &G_OBJECT (node->ref)->ref_count, __ATOMIC_SEQ_CST) > 0)
+      {
+        node->pins++;
+        g_ptr_array_add (nodes, node);
+      }
+  if (close)
+    anchor->closed = TRUE;
+  anchor_unlock (anchor);
+
+  refs = g_ptr_array_sized_new (nodes->len);
+  for (i = 0; i < nodes->len; i++)
+    {
+      node = g_ptr_array_index (nodes, i);
+      g_ptr_array_add (refs, g_object_ref (node->ref));
+    }
+
+  if (nodes->len > 0)
+    {
+      anchor_lock (anchor);
+      for (i = 0; i < nodes->len; i++)
+        ((WkRefNode *) g_ptr_array_index (nodes, i))->pins--;
+      anchor_unlock (anchor);
+    }
+  g_ptr_array_unref (nodes);
+  return refs;
+}
+
+static gboolean
+node_has_callback (WkRefNode *node)
+{
+  return node->callback != NULL;
+}
+
+static gboolean
+node_is_shared (WkRefNode *node)
+{
+  return node->shared;
+}
+
+GPtrArray *
+wk_anchor_dup_refs (WkAnchor *anchor)
+{
+  return anchor_dup_refs_where (anchor, NULL, FALSE);
+}
+
+WkRef *
+wk_anchor_dup_shared (WkAnchor *anchor)
+{
+  GPtrArray *refs = anchor_dup_refs_where (anchor, node_is_shared, FALSE);
+  WkRef *shared = refs->len > 0 ? g_ptr_array_index (refs, 0) : NULL;
+
+  g_ptr_array_unref (refs);
+  return shared;
+}
+
+guint
+wk_anchor_count_refs (WkAnchor *anchor)
+{
+  guint n;
+
+  anchor_lock (anchor);
+  n = anchor->n_refs;
+  anchor_unlock (anchor);
+  return n;
+}
+
+WkRef *
+wk_anchor_link (WkAnchor  *anchor,
+                WkRefNode *node)
+{
+  for (;;)
+    {
+      WkRef *winner;
+
+      anchor_lock (anchor);
+      if (anchor->closed)
+        {
+          /* Born dead: the referent's death has already been processed. */
+          anchor_unlock (anchor);
+          return NULL;
+        }
+      if (!node->shared || anchor->shared == NULL)
+        break;
+      anchor_unlock (anchor);
+
+      /* Another shared ref won the race; it may vanish before we pin it,
+       * in which case ours becomes the shared one. */
+      winner = wk_anchor_dup_shared (anchor);
+      if (winner != NULL)
+        return winner;
+    }
+
+  node->prev = NULL;
+  node->next = anchor->refs;
+  if (anchor->refs != NULL)
+    anchor->refs->prev = node;
+  anchor->refs = node;
+  node->linked = TRUE;
+  anchor->n_refs++;
+  if (node->shared)
+    anchor->shared = node;
+  anchor_unlock (anchor);
+  return NULL;
+}
+
+static void
+unlink_locked (WkAnchor  *anchor,
+               WkRefNode *node)
+{
+  if (node->prev != NULL)
+    node->prev->next = node->next;
+  else
+    anchor->refs = node->next;
+  if (node->next != NULL)
+    node->next->prev = node->prev;
+  node->prev = node->next = NULL;
+  node->linked = FALSE;
+  anchor->n_refs--;
+  if (anchor->shared == node)
+    anchor->shared = NULL;
+}
+
+/* From the ref's dispose (and finalize, for subclasses that do not chain
+ * up dispose). Unlinks only when the ref is really going away: if a
+ * lookup pinned it and took a reference meanwhile, it stays. */
+void
+wk_anchor_unlink_disposed (WkAnchor  *anchor,
+                           WkRefNode *node)
+{
+  guint spins = 0;
+
+  anchor_lock (anchor);
+  while (node->pins > 0)
+    {
+      anchor_unlock (anchor);
+      backoff (&spins);
+      anchor_lock (anchor);
+    }
+  if (node->linked &&
+      __atomic_load_n ((gint *) &G_OBJECT (node->ref)->ref_count, __ATOMIC_SEQ_CST) <= 1)
+    unlink_locked (anchor, node);
+  anchor_unlock (anchor);
+}
+
+gboolean
+wk_anchor_set_callback (WkAnchor       *anchor,
+                        WkRefNode      *node,
+                        WkRefCallback   callback,
+                        gpointer        user_data,
+                        GDestroyNotify  destroy)
+{
+  gboolean ok;
+
+  anchor_lock (anchor);
+  ok = node->linked && !anchor->closed && node->callback == NULL && !node->shared;
+  if (ok)
+    {
+      node->callback = callback;
+      node->user_data = user_data;
+      node->destroy = destroy;
+    }
+  anchor_unlock (anchor);
+  return ok;
+}
+
+/* Takes the callback away from @node (so that it runs at most once) and
+ * returns it; the caller runs it and its destroy notify. */
+static WkRefCallback
+take_callback (WkAnchor       *anchor,
+               WkRefNode      *node,
+               gpointer       *user_data,
+               GDestroyNotify *destroy)
+{
+  WkRefCallback callback;
+
+  anchor_lock (anchor);
+  callback = node->callback;
+  *user_data = node->user_data;
+  *destroy = node->destroy;
+  node->callback = NULL;
+  node->user_data = NULL;
+  node->destroy = NULL;
+  anchor_unlock (anchor);
+  return callback;
+}
+
+void
+wk_anchor_take_callback (WkAnchor       *anchor,
+                         WkRefNode      *node,
+                         gpointer       *user_data,
+                         GDestroyNotify *destroy)
+{
+  (void) take_callback (anchor, node, user_data, destroy);
+}
+
+static void
+anchor_object_died (gpointer  data,
+                    GObject  *where_the_object_was)
+{
+  WkAnchor *anchor = data;
+  GPtrArray *refs;
+  guint i;
+
+  __atomic_store_n (&anchor->state, WK_ANCHOR_DEAD, __ATOMIC_SEQ_CST);
+  wk_hazard_wait (anchor);
+
+  /* From now on new weak references to this object (if it lives on after
+   * g_object_run_dispose()) get a fresh anchor. */
+  if (anchor->is_wk_object)
+    {
+      WkAnchor *expected = anchor;
+
+      __atomic_compare_exchange_n (_wk_object_anchor_slot (WK_OBJECT (where_the_object_was)),
+                                   &expected, NULL, FALSE,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    }
+  else
+    g_object_replace_qdata (where_the_object_was, wk_anchor_quark (),
+                            anchor, NULL, NULL, NULL);
+
+  refs = anchor_dup_refs_where (anchor, node_has_callback, TRUE);
+
+  /* GLib cleared it before dispose in the final unref; after
+   * g_object_run_dispose() it would only do so once we have returned. */
+  if (!_wk_gweak_cleared (&anchor->gweak))
+    g_weak_ref_clear (&anchor->gweak);
+
+  for (i = 0; i < refs->len; i++)
+    {
+      WkRef *ref = g_ptr_array_index (refs, i);
+      gpointer user_data;
+      GDestroyNotify destroy;
+      WkRefCallback callback = take_callback (anchor, _wk_ref_get_node (ref),
+                                              &user_data, &destroy);
+
+      if (callback != NULL)
+        callback (ref, user_data);
+      if (destroy != NULL)
+        destroy (user_data);
+      g_object_unref (ref);
+    }
+  g_ptr_array_unref (refs);
+
+  wk_anchor_unref (anchor);
+}
+
+gpointer
+_wk_anchor_get_slow (WkAnchor *anchor,
+                     WkHazard *hazard,
+                     gboolean  anchor_held)
+{
+  GObject *object;
+
+  for (;;)
+    {
+      gint count;
+
+      if (!_wk_anchor_state_alive (anchor))
+        {
+          wk_hazard_clear (hazard);
+          return NULL;
+        }
+
+      object = anchor->object;
+      count = __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_RELAXED);
+      if (count == 1)
+        break;
+      if (count <= 0)
+        {
+          wk_hazard_clear (hazard);
+          return NULL;
+        }
+      if (__atomic_compare_exchange_n ((gint *) &object->ref_count, &count, count + 1,
+                                       FALSE, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+        return _wk_anchor_check_got (anchor, object, hazard);
+    }
+
+  /* Count 1: the owner may be inside its final g_object_unref(), which
+   * GLib decides with a plain read of the count; only GLib's own lock,
+   * taken by g_weak_ref_get(), orders us with it. That call may run a
+   * toggle notify, so no hazard slot is held across it. */
+  if (!anchor_held && !anchor_try_ref (anchor))
+    {
+      wk_hazard_clear (hazard);
+      return NULL;
+    }
+  wk_hazard_clear (hazard);
+  object = g_weak_ref_get (&anchor->gweak);
+  /* After g_object_run_dispose(), our death handler runs before GLib
+   * clears the GWeakRef. */
+  if (object != NULL &&
+      __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) != WK_ANCHOR_ALIVE)
+    g_clear_object (&object);
+  if (!anchor_held)
+    wk_anchor_unref (anchor);
+  return object;
+}

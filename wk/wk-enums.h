@@ -1,0 +1,36 @@
+/* wk-enums.h: enumerations and error domains
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (WK_INSIDE) && !defined (WK_COMPILATION)
+# error "Only <wk/wk.h> can be included directly."
+#endif
+
+#include "wk-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * WK_REF_ERROR:
+ *
+ * The error domain of weak-reference failures, [error@Wk.RefError].
+ */
+#define WK_REF_ERROR (wk_ref_error_quark ())
+
+/**
+ * WkRefError:
+ * @WK_REF_ERROR_DEAD: the referent has died (or started to die)
+ *
+ * Errors of the %WK_REF_ERROR domain.
+ */
+typedef enum {
+  WK_REF_ERROR_DEAD,
+} WkRefError;
+
+WK_AVAILABLE_IN_ALL
+GQuark wk_ref_error_quark (void);
+
+G_END_DECLS

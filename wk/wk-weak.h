@@ -1,0 +1,55 @@
+/* wk-weak.h: embedded weak pointers for hot paths
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (WK_INSIDE) && !defined (WK_COMPILATION)
+# error "Only <wk/wk.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "wk-types.h"
+#include "wk-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * WkWeak:
+ *
+ * Caller-owned storage for a weak pointer, like #GWeakRef: embed it in a
+ * structure, or put it on the stack. A zero-filled `WkWeak` is a valid
+ * empty one, and [func@Wk.weak_set] and [func@Wk.weak_get] on the same
+ * `WkWeak` may run in several threads at once.
+ *
+ * Unlike a #GWeakRef it takes no global lock: reading it costs one
+ * compare-and-swap on the referent's reference count and an uncontended
+ * exchange on a thread-local cache line, and setting or clearing it is
+ * O(1) however many weak references the object has. It has no callback;
+ * use [class@Wk.Ref] for that. `WkWeak`s are not counted by
+ * [func@Wk.get_weak_ref_count].
+ *
+ * C only.
+ */
+struct _WkWeak
+{
+  /*< private >*/
+  gpointer priv[2];
+};
+
+#define WK_WEAK_INIT { { NULL, NULL } }
+
+WK_AVAILABLE_IN_ALL
+void      wk_weak_init  (WkWeak   *weak,
+                         gpointer  object);
+WK_AVAILABLE_IN_ALL
+void      wk_weak_set   (WkWeak   *weak,
+                         gpointer  object);
+WK_AVAILABLE_IN_ALL
+gpointer  wk_weak_get   (WkWeak   *weak);
+WK_AVAILABLE_IN_ALL
+void      wk_weak_clear (WkWeak   *weak);
+
+G_END_DECLS

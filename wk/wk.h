@@ -1,0 +1,24 @@
+/* wk.h: the one header users include
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define WK_INSIDE
+# include "wk-version.h"
+# include "wk-version-macros.h"
+# include "wk-types.h"
+# include "wk-enums.h"
+# include "wk-enum-types.h"
+# include "wk-init.h"
+# include "wk-object.h"
+# include "wk-ref.h"
+# include "wk-weak.h"
+#undef WK_INSIDE
+
+G_END_DECLS
