@@ -97,7 +97,7 @@ gboolean   wk_anchor_set_callback    (WkAnchor       *anchor,
                                       WkRefCallback   callback,
                                       gpointer        user_data,
                                       GDestroyNotify  destroy);
-void       wk_anchor_take_callback   (WkAnchor       *anchor,
+WkRefCallback wk_anchor_take_callback (WkAnchor       *anchor,
                                       WkRefNode      *node,
                                       gpointer       *user_data,
                                       GDestroyNotify *destroy);

@@ -211,47 +211,66 @@ wk_anchor_obtain (GObject *object)
     }
 }
 
-/* Pins the nodes for which @want returns TRUE (the lock is held), then
- * takes a strong reference on each ref outside the lock. A ref's dispose
- * waits for its pins, so the g_object_ref() below always reaches an
- * object that has not finished its dispose: if it was in its final unref,
- * the reference resurrects it before dispose decides anything. */
+/* A ref's dispose waits for its pins, so a g_object_ref() of a pinned
+ * node's ref, made outside the lock, always reaches an object that has not
+ * finished its dispose: if it was in its final unref, the reference
+ * resurrects it before dispose decides anything. */
+static inline gboolean
+pin_locked (WkRefNode *node)
+{
+  if (__atomic_load_n ((gint *) &G_OBJECT (node->ref)->ref_count, __ATOMIC_SEQ_CST) <= 0)
+    return FALSE;
+  node->pins++;
+  return TRUE;
+}
+
+/* Stores a strong reference to the ref of each pinned node in @out, then
+ * unpins them. */
+static void
+ref_and_unpin (WkAnchor   *anchor,
+               WkRefNode **nodes,
+               guint       n,
+               gpointer   *out)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    out[i] = g_object_ref (nodes[i]->ref);
+  anchor_lock (anchor);
+  for (i = 0; i < n; i++)
+    nodes[i]->pins--;
+  anchor_unlock (anchor);
+}
+
+/* The refs of the nodes for which @want returns TRUE (all with NULL), each
+ * with a strong reference, newest first; NULL when there are none. With
+ * @close, no callback will be set or linked after this. */
 static GPtrArray *
 anchor_dup_refs_where (WkAnchor *anchor,
                        gboolean (*want) (WkRefNode *node),
                        gboolean  close)
 {
-  GPtrArray *nodes = g_ptr_array_new ();
+  GPtrArray *nodes = NULL;
   GPtrArray *refs;
   WkRefNode *node;
-  guint i;
 
   anchor_lock (anchor);
   for (node = anchor->refs; node != NULL; node = node->next)
-    if ((want == NULL || want (node)) &&
-        __atomic_load_n ((gint *) &G_OBJECT (node->ref)->ref_count, __ATOMIC_SEQ_CST) > 0)
+    if ((want == NULL || want (node)) && pin_locked (node))
       {
-        node->pins++;
+        if (nodes == NULL)
+          nodes = g_ptr_array_sized_new (anchor->n_refs);
         g_ptr_array_add (nodes, node);
       }
   if (close)
     anchor->closed = TRUE;
   anchor_unlock (anchor);
 
+  if (nodes == NULL)
+    return NULL;
   refs = g_ptr_array_sized_new (nodes->len);
-  for (i = 0; i < nodes->len; i++)
-    {
-      node = g_ptr_array_index (nodes, i);
-      g_ptr_array_add (refs, g_object_ref (node->ref));
-    }
-
-  if (nodes->len > 0)
-    {
-      anchor_lock (anchor);
-      for (i = 0; i < nodes->len; i++)
-        ((WkRefNode *) g_ptr_array_index (nodes, i))->pins--;
-      anchor_unlock (anchor);
-    }
+  g_ptr_array_set_size (refs, nodes->len);
+  ref_and_unpin (anchor, (WkRefNode **) nodes->pdata, nodes->len, refs->pdata);
   g_ptr_array_unref (nodes);
   return refs;
 }
@@ -262,25 +281,29 @@ node_has_callback (WkRefNode *node)
   return node->callback != NULL;
 }
 
-static gboolean
-node_is_shared (WkRefNode *node)
-{
-  return node->shared;
-}
-
 GPtrArray *
 wk_anchor_dup_refs (WkAnchor *anchor)
 {
-  return anchor_dup_refs_where (anchor, NULL, FALSE);
+  GPtrArray *refs = anchor_dup_refs_where (anchor, NULL, FALSE);
+
+  return refs != NULL ? refs : g_ptr_array_new ();
 }
 
 WkRef *
 wk_anchor_dup_shared (WkAnchor *anchor)
 {
-  GPtrArray *refs = anchor_dup_refs_where (anchor, node_is_shared, FALSE);
-  WkRef *shared = refs->len > 0 ? g_ptr_array_index (refs, 0) : NULL;
+  WkRefNode *node;
+  gpointer shared;
 
-  g_ptr_array_unref (refs);
+  anchor_lock (anchor);
+  node = anchor->shared;
+  if (node != NULL && !pin_locked (node))
+    node = NULL;
+  anchor_unlock (anchor);
+  if (node == NULL)
+    return NULL;
+
+  ref_and_unpin (anchor, &node, 1, &shared);
   return shared;
 }
 
@@ -396,11 +419,11 @@ wk_anchor_set_callback (WkAnchor       *anchor,
 
 /* Takes the callback away from @node (so that it runs at most once) and
  * returns it; the caller runs it and its destroy notify. */
-static WkRefCallback
-take_callback (WkAnchor       *anchor,
-               WkRefNode      *node,
-               gpointer       *user_data,
-               GDestroyNotify *destroy)
+WkRefCallback
+wk_anchor_take_callback (WkAnchor       *anchor,
+                         WkRefNode      *node,
+                         gpointer       *user_data,
+                         GDestroyNotify *destroy)
 {
   WkRefCallback callback;
 
@@ -413,15 +436,6 @@ take_callback (WkAnchor       *anchor,
   node->destroy = NULL;
   anchor_unlock (anchor);
   return callback;
-}
-
-void
-wk_anchor_take_callback (WkAnchor       *anchor,
-                         WkRefNode      *node,
-                         gpointer       *user_data,
-                         GDestroyNotify *destroy)
-{
-  (void) take_callback (anchor, node, user_data, destroy);
 }
 
 static void
@@ -456,13 +470,13 @@ anchor_object_died (gpointer  data,
   if (!_wk_gweak_cleared (&anchor->gweak))
     g_weak_ref_clear (&anchor->gweak);
 
-  for (i = 0; i < refs->len; i++)
+  for (i = 0; refs != NULL && i < refs->len; i++)
     {
       WkRef *ref = g_ptr_array_index (refs, i);
       gpointer user_data;
       GDestroyNotify destroy;
-      WkRefCallback callback = take_callback (anchor, _wk_ref_get_node (ref),
-                                              &user_data, &destroy);
+      WkRefCallback callback = wk_anchor_take_callback (anchor, _wk_ref_get_node (ref),
+                                                        &user_data, &destroy);
 
       if (callback != NULL)
         callback (ref, user_data);
@@ -470,7 +484,7 @@ anchor_object_died (gpointer  data,
         destroy (user_data);
       g_object_unref (ref);
     }
-  g_ptr_array_unref (refs);
+  g_clear_pointer (&refs, g_ptr_array_unref);
 
   wk_anchor_unref (anchor);
 }

@@ -10,11 +10,18 @@
  * referent dies: Python's `weakref.ref` for GObjects.
  *
  * [method@Wk.Ref.get] returns a new strong reference to the referent, or
- * %NULL once the referent has started to die. It never takes a lock when
- * the referent is a [class@Wk.Object] or has more than one strong
- * reference, and it is safe against the last g_object_unref() running in
- * another thread at the same time: the result is either a live object or
- * %NULL, never an object whose dispose has begun.
+ * %NULL once the referent has started to die. It is safe against the last
+ * g_object_unref() running in another thread at the same time: the result
+ * is either a live object or %NULL, never an object whose dispose has
+ * begun, never freed memory.
+ *
+ * While the referent has two strong references or more, a get takes no
+ * lock and touches no memory shared with gets of other objects, so it
+ * scales with threads. When the referent has a single owner, taking the
+ * count from 1 to 2 could race that owner's final unref, which GLib
+ * decides without any per-object synchronization; Wk then uses GLib's
+ * own #GWeakRef path, which on GLib 2.74 takes a global lock (GLib 2.80
+ * made it per object).
  *
  * ## Death order
  *

@@ -24,12 +24,15 @@ G_BEGIN_DECLS
  * empty one, and [func@Wk.weak_set] and [func@Wk.weak_get] on the same
  * `WkWeak` may run in several threads at once.
  *
- * Unlike a #GWeakRef it takes no global lock: reading it costs one
- * compare-and-swap on the referent's reference count and an uncontended
- * exchange on a thread-local cache line, and setting or clearing it is
- * O(1) however many weak references the object has. It has no callback;
- * use [class@Wk.Ref] for that. `WkWeak`s are not counted by
- * [func@Wk.get_weak_ref_count].
+ * While the referent has two strong references or more, reading it takes
+ * no lock: one compare-and-swap on the referent's reference count and an
+ * uncontended exchange on a thread-local cache line. With a single owner
+ * it goes through GLib's #GWeakRef lock, for the reasons given in
+ * [class@Wk.Ref]. Setting or clearing it is O(1) however many weak
+ * references the object has (a #GWeakRef clear is O(n)); only the first
+ * weak reference an object ever gets takes GLib's lock, once, to register
+ * Wk's side data. It has no callback; use [class@Wk.Ref] for that. `WkWeak`s are
+ * not counted by [func@Wk.get_weak_ref_count].
  *
  * C only.
  */

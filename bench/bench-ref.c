@@ -1,0 +1,1312 @@
+/* bench-ref.c: what Wk's weak references cost, next to GLib's
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every variant runs once per round, round after round (A B C ... A B C
+ * ...), in one process, so that slow drifts of the machine (clock
+ * frequency, other load) spread over all variants instead of favouring
+ * whichever ran first. A variant's figure is its median over the rounds;
+ * a ratio is the median of its per-round ratios. Iteration counts are calibrated once, before the first round, so that
+ * each variant does about target_ms of timed work per round; setup and
+ * teardown (making objects and rings of weak refs) are not timed.
+ *
+ * The timed loops call into libgobject and libwk, which the compiler
+ * cannot see through, and fold the pointers they get into a volatile sink
+ * so that nothing can be dropped even with LTO.
+ *
+ * Timings never make the program fail: targets are printed with a yes/no
+ * next to them and the exit status is 0 whatever they say.
+ *
+ * Usage: bench-ref [--rounds N] [--quick] [--verbose]
+ */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/utsname.h>
+
+#include <wk/wk.h>
+
+#define MAX_ROUNDS       101
+#define DEFAULT_ROUNDS   7
+#define QUICK_ROUNDS     3
+#define DEFAULT_TARGET_MS 100     /* timed work per variant per round */
+#define QUICK_TARGET_MS  10
+
+#define RING_K           10000   /* the "many weak refs" case of measurement 5 */
+#define FINAL_N_WEAKS    100     /* weak refs on each object of measurement 6 */
+#define FINAL_BATCH      256     /* objects made, then unreffed in one timed go */
+#define CHURN_N_OBJECTS  16      /* objects the churn thread of measurement 4 cycles */
+
+/* Objects hammered by different threads must be at least this far apart:
+ * a cache line plus the neighbour some CPUs prefetch with it. */
+#define APART_BYTES      256
+
+static volatile guintptr sink;
+
+/* Timed work per variant per round, set from the command line. */
+static gint64 target_ns;
+
+static inline gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+static inline void
+cpu_relax (void)
+{
+#if defined (__x86_64__) || defined (__i386__)
+  __builtin_ia32_pause ();
+#elif defined (__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
+/* Spinning keeps the start of a phase tight, but the machine may have no
+ * more cores than we have threads, so give the CPU away after a while. */
+static void
+spin_backoff (guint *spins)
+{
+  if (++*spins < 4096)
+    cpu_relax ();
+  else
+    g_thread_yield ();
+}
+
+/* ---------------------------------------------------------------------- */
+/* The weak pointers under test, behind one face                          */
+
+typedef enum {
+  PTR_WK_REF,
+  PTR_WK_WEAK,
+  PTR_G_WEAK,
+  PTR_STRONG,   /* no weak pointer: the floor's g_object_ref + unref */
+} PtrKind;
+
+typedef struct
+{
+  PtrKind   kind;
+  gpointer  strong;
+  WkRef    *ref;
+  WkWeak    weak;
+  GWeakRef  gweak;
+} WeakPtr;
+
+static void
+weak_ptr_init (WeakPtr  *ptr,
+               PtrKind   kind,
+               gpointer  object)
+{
+  memset (ptr, 0, sizeof *ptr);
+  ptr->kind = kind;
+  switch (kind)
+    {
+    case PTR_WK_REF:
+      /* Callback-less: the deref path does not care whether it is shared. */
+      ptr->ref = wk_ref_new (object, NULL, NULL, NULL);
+      break;
+    case PTR_WK_WEAK:
+      wk_weak_init (&ptr->weak, object);
+      break;
+    case PTR_G_WEAK:
+      g_weak_ref_init (&ptr->gweak, object);
+      break;
+    case PTR_STRONG:
+      ptr->strong = object;
+      break;
+    }
+}
+
+static void
+weak_ptr_clear (WeakPtr *ptr)
+{
+  switch (ptr->kind)
+    {
+    case PTR_WK_REF:
+      g_clear_object (&ptr->ref);
+      break;
+    case PTR_WK_WEAK:
+      wk_weak_clear (&ptr->weak);
+      break;
+    case PTR_G_WEAK:
+      g_weak_ref_clear (&ptr->gweak);
+      break;
+    case PTR_STRONG:
+      ptr->strong = NULL;
+      break;
+    }
+}
+
+/* n times deref + unref. One loop per kind, so that the timed loop carries
+ * no switch that the floor loop does not have. The referent is alive
+ * throughout, so the result is never NULL. */
+static guintptr
+weak_ptr_deref_loop (WeakPtr *ptr,
+                     guint64  n)
+{
+  guintptr acc = 0;
+  guint64 i;
+
+  switch (ptr->kind)
+    {
+    case PTR_WK_REF:
+      for (i = 0; i < n; i++)
+        {
+          gpointer object = wk_ref_get (ptr->ref);
+
+          acc += (guintptr) object;
+          g_object_unref (object);
+        }
+      break;
+    case PTR_WK_WEAK:
+      for (i = 0; i < n; i++)
+        {
+          gpointer object = wk_weak_get (&ptr->weak);
+
+          acc += (guintptr) object;
+          g_object_unref (object);
+        }
+      break;
+    case PTR_G_WEAK:
+      for (i = 0; i < n; i++)
+        {
+          gpointer object = g_weak_ref_get (&ptr->gweak);
+
+          acc += (guintptr) object;
+          g_object_unref (object);
+        }
+      break;
+    case PTR_STRONG:
+      for (i = 0; i < n; i++)
+        {
+          acc += (guintptr) g_object_ref (ptr->strong);
+          g_object_unref (ptr->strong);
+        }
+      break;
+    }
+  return acc;
+}
+
+static gpointer
+new_referent (gboolean wk_object)
+{
+  if (wk_object)
+    return wk_object_new ();
+  return g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+/* GSlice hands out 32-byte GObjects right next to each other, so two
+ * objects made in a row may share a cache line, and two threads each
+ * working on "their own" object would measure false sharing instead of
+ * Wk. Keep drawing until an object lies far from all in @taken; the
+ * rejects go to @spares (which owns them) and stay alive until the phase
+ * ends, so that they are not handed out again meanwhile. */
+static gpointer
+new_referent_apart (gboolean   wk_object,
+                    GPtrArray *taken,
+                    GPtrArray *spares)
+{
+  for (;;)
+    {
+      gpointer object = new_referent (wk_object);
+      gboolean apart = TRUE;
+      guint i;
+
+      for (i = 0; i < taken->len && apart; i++)
+        {
+          gintptr d = (gintptr) object - (gintptr) g_ptr_array_index (taken, i);
+
+          apart = d >= APART_BYTES || d <= -APART_BYTES;
+        }
+      if (apart)
+        {
+          g_ptr_array_add (taken, object);
+          return object;
+        }
+      g_ptr_array_add (spares, object);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Variants                                                               */
+
+typedef struct
+{
+  PtrKind   kind;
+  gboolean  wk_object;  /* the referent is a WkObject, not a plain GObject */
+  guint     count;      /* strong references its owners hold */
+  guint     threads;
+  guint     k;          /* other weak references on the referent */
+} Params;
+
+typedef struct
+{
+  gint64   ns;          /* timed wall-clock time */
+  guint64  ops;
+  double   aux;         /* a side figure some variants report, or NAN */
+} Sample;
+
+typedef Sample (*RunFunc) (const Params *p,
+                           guint64       n);
+
+static Sample
+sample_make (gint64  ns,
+             guint64 ops)
+{
+  Sample s = { MAX (ns, 1), MAX (ops, 1), NAN };
+
+  return s;
+}
+
+/* 1. The floor: what any strong-reference round trip costs. */
+static Sample
+run_floor (const Params *p G_GNUC_UNUSED,
+           guint64       n)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  guintptr acc = 0;
+  gint64 t0, t1;
+  guint64 i;
+
+  t0 = now_ns ();
+  for (i = 0; i < n; i++)
+    {
+      acc += (guintptr) g_object_ref (object);
+      g_object_unref (object);
+    }
+  t1 = now_ns ();
+
+  sink += acc;
+  g_object_unref (object);
+  return sample_make (t1 - t0, n);
+}
+
+/* 2. Deref a live referent and drop what it gave, single thread. */
+static Sample
+run_deref (const Params *p,
+           guint64       n)
+{
+  gpointer object = new_referent (p->wk_object);
+  WeakPtr ptr;
+  guintptr acc;
+  gint64 t0, t1;
+
+  if (p->count == 2)
+    g_object_ref (object);
+  weak_ptr_init (&ptr, p->kind, object);
+
+  /* Untimed: the first deref of a thread allocates its hazard slot. */
+  acc = weak_ptr_deref_loop (&ptr, 16);
+  g_assert (acc == 16 * (guintptr) object);
+
+  t0 = now_ns ();
+  acc += weak_ptr_deref_loop (&ptr, n);
+  t1 = now_ns ();
+
+  sink += acc;
+  weak_ptr_clear (&ptr);
+  if (p->count == 2)
+    g_object_unref (object);
+  g_object_unref (object);
+  return sample_make (t1 - t0, n);
+}
+
+/* Threads start together: each waits at the gate (spinning, so that it
+ * reacts at once), and the main thread opens it and takes the start time
+ * once all are there. */
+typedef struct
+{
+  gint ready;   /* (atomic) threads at the gate */
+  gint open;    /* (atomic) */
+} Gate;
+
+static void
+gate_pass (Gate *gate)
+{
+  guint spins = 0;
+
+  __atomic_add_fetch (&gate->ready, 1, __ATOMIC_SEQ_CST);
+  while (!__atomic_load_n (&gate->open, __ATOMIC_ACQUIRE))
+    spin_backoff (&spins);
+}
+
+static gint64
+gate_open (Gate *gate,
+           gint  n_threads)
+{
+  gint64 t0;
+
+  while (__atomic_load_n (&gate->ready, __ATOMIC_ACQUIRE) < n_threads)
+    g_thread_yield ();
+  t0 = now_ns ();
+  __atomic_store_n (&gate->open, 1, __ATOMIC_RELEASE);
+  return t0;
+}
+
+/* One deref thread. Aligned so that a worker writing its results cannot
+ * disturb another that is still running. */
+typedef struct
+{
+  Gate      *gate;
+  gpointer   object;
+  PtrKind    kind;
+  guint64    n;
+  gint64     budget_ns;   /* stop early after this long; 0: never */
+  guint64    done;
+  gint64     end_ns;
+  guintptr   acc;
+} __attribute__ ((aligned (64))) Worker;
+
+/* Derefs in chunks, so that the clock is read once per chunk only. */
+#define BUDGET_CHUNK 1024
+
+static gpointer
+deref_worker (gpointer data)
+{
+  Worker *w = data;
+  WeakPtr ptr;
+  guintptr acc;
+
+  /* The weak pointer, and for Wk the anchor it allocates and the hazard
+   * slot, come from this thread (its own stack and malloc arena), as
+   * they would in a program whose threads own their objects. */
+  weak_ptr_init (&ptr, w->kind, w->object);
+  acc = weak_ptr_deref_loop (&ptr, 16);
+
+  gate_pass (w->gate);
+  if (w->budget_ns == 0)
+    {
+      acc += weak_ptr_deref_loop (&ptr, w->n);
+      w->done = w->n;
+      w->end_ns = now_ns ();
+    }
+  else
+    {
+      gint64 deadline = now_ns () + w->budget_ns;
+      gint64 end;
+      guint64 done = 0;
+
+      do
+        {
+          acc += weak_ptr_deref_loop (&ptr, BUDGET_CHUNK);
+          done += BUDGET_CHUNK;
+          end = now_ns ();
+        }
+      while (done < w->n && end < deadline);
+      w->done = done;
+      w->end_ns = end;
+    }
+
+  w->acc = acc;
+  weak_ptr_clear (&ptr);
+  return NULL;
+}
+
+/* 3. p->threads threads, each with its own object and weak pointer. The
+ * time runs from the gate opening to the last thread's end. */
+static Sample
+run_disjoint (const Params *p,
+              guint64       n)
+{
+  GPtrArray *taken = g_ptr_array_new ();
+  GPtrArray *spares = g_ptr_array_new_with_free_func (g_object_unref);
+  Worker *workers = g_aligned_alloc0 (p->threads, sizeof (Worker), 64);
+  GThread **threads = g_new0 (GThread *, p->threads);
+  Gate gate = { 0, 0 };
+  gint64 t0, end = 0;
+  guint i;
+
+  for (i = 0; i < p->threads; i++)
+    {
+      workers[i].gate = &gate;
+      workers[i].object = new_referent_apart (FALSE, taken, spares);
+      workers[i].kind = p->kind;
+      workers[i].n = n;
+      if (p->count == 2)
+        g_object_ref (workers[i].object);
+    }
+  for (i = 0; i < p->threads; i++)
+    threads[i] = g_thread_new ("bench-deref", deref_worker, &workers[i]);
+
+  t0 = gate_open (&gate, p->threads);
+  for (i = 0; i < p->threads; i++)
+    {
+      g_thread_join (threads[i]);
+      end = MAX (end, workers[i].end_ns);
+      sink += workers[i].acc;
+    }
+
+  for (i = 0; i < p->threads; i++)
+    {
+      if (p->count == 2)
+        g_object_unref (workers[i].object);
+      g_object_unref (workers[i].object);
+    }
+  g_ptr_array_unref (spares);
+  g_ptr_array_unref (taken);
+  g_free (threads);
+  g_aligned_free (workers);
+  return sample_make (end - t0, n * p->threads);
+}
+
+/* The other thread of measurement 4: makes and drops weak references to
+ * objects the deref thread never touches, as fast as it can. */
+typedef struct
+{
+  PtrKind    kind;
+  GObject  **objects;
+  gint       stop;    /* (atomic) */
+  guint64    ops;     /* (atomic) init+clear pairs so far */
+} __attribute__ ((aligned (64))) Churn;
+
+static gpointer
+churn_thread (gpointer data)
+{
+  Churn *c = data;
+  guint64 ops = 0;
+  guint i = 0;
+
+  if (c->kind == PTR_WK_WEAK)
+    {
+      WkWeak weak = WK_WEAK_INIT;
+
+      while (!__atomic_load_n (&c->stop, __ATOMIC_RELAXED))
+        {
+          wk_weak_init (&weak, c->objects[i]);
+          wk_weak_clear (&weak);
+          if (++i == CHURN_N_OBJECTS)
+            i = 0;
+          __atomic_store_n (&c->ops, ++ops, __ATOMIC_RELAXED);
+        }
+    }
+  else
+    {
+      GWeakRef gweak;
+
+      while (!__atomic_load_n (&c->stop, __ATOMIC_RELAXED))
+        {
+          g_weak_ref_init (&gweak, c->objects[i]);
+          g_weak_ref_clear (&gweak);
+          if (++i == CHURN_N_OBJECTS)
+            i = 0;
+          __atomic_store_n (&c->ops, ++ops, __ATOMIC_RELAXED);
+        }
+    }
+  return NULL;
+}
+
+/* 4. Deref (count 2) while another thread churns weak refs elsewhere.
+ * It runs as many derefs as the uncontended variant before it, unless
+ * contention makes that take more than twice the target. The side figure is how many init+clear pairs the churn thread managed
+ * per microsecond meanwhile: it shows whether it really ran (a reader-
+ * preferring lock can starve it). */
+static Sample
+run_contended (const Params *p,
+               guint64       n)
+{
+  GPtrArray *taken = g_ptr_array_new ();
+  GPtrArray *spares = g_ptr_array_new_with_free_func (g_object_unref);
+  GObject *churn_objects[CHURN_N_OBJECTS];
+  Churn *churn = g_aligned_alloc0 (1, sizeof (Churn), 64);
+  Worker *worker = g_aligned_alloc0 (1, sizeof (Worker), 64);
+  Gate gate = { 0, 0 };
+  GThread *churner, *derefer;
+  guint64 churn0, churn1;
+  gint64 t0;
+  Sample s;
+  guint i;
+
+  worker->gate = &gate;
+  worker->object = new_referent_apart (FALSE, taken, spares);
+  worker->kind = p->kind;
+  worker->n = n;
+  worker->budget_ns = 2 * target_ns;
+  g_object_ref (worker->object);
+  for (i = 0; i < CHURN_N_OBJECTS; i++)
+    churn_objects[i] = new_referent_apart (FALSE, taken, spares);
+
+  churn->kind = p->kind;
+  churn->objects = churn_objects;
+  churner = g_thread_new ("bench-churn", churn_thread, churn);
+  /* Let it reach its steady state (for Wk: every object has its anchor). */
+  while (__atomic_load_n (&churn->ops, __ATOMIC_RELAXED) < 1000)
+    g_thread_yield ();
+
+  derefer = g_thread_new ("bench-deref", deref_worker, worker);
+  t0 = gate_open (&gate, 1);
+  churn0 = __atomic_load_n (&churn->ops, __ATOMIC_RELAXED);
+  g_thread_join (derefer);
+  churn1 = __atomic_load_n (&churn->ops, __ATOMIC_RELAXED);
+  __atomic_store_n (&churn->stop, 1, __ATOMIC_RELAXED);
+  g_thread_join (churner);
+
+  s = sample_make (worker->end_ns - t0, worker->done);
+  s.aux = (double) (churn1 - churn0) * 1000.0 / (double) s.ns;
+  sink += worker->acc;
+
+  g_object_unref (worker->object);
+  g_object_unref (worker->object);
+  for (i = 0; i < CHURN_N_OBJECTS; i++)
+    g_object_unref (churn_objects[i]);
+  g_ptr_array_unref (spares);
+  g_ptr_array_unref (taken);
+  g_aligned_free (worker);
+  g_aligned_free (churn);
+  return s;
+}
+
+/* 5. Create + clear one weak pointer on an object that has p->k others.
+ * The object carries a ring of k+1 of them and each op clears the oldest
+ * and makes it again: the way a cache recycles its entries, and GLib's
+ * worst case, since it keeps them newest first and walks to the oldest.
+ * With k = 0 the ring is the one pointer itself. For Wk, the setup makes
+ * the object's anchor, which stays as long as the object: the steady
+ * state of an object that has had weak refs. */
+static Sample
+run_weak_cycle (const Params *p,
+                guint64       n)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  guint len = p->k + 1;
+  guint slot = 0;
+  gint64 t0, t1;
+  guint64 i;
+  guint j;
+
+  if (p->kind == PTR_WK_WEAK)
+    {
+      WkWeak *ring = g_new0 (WkWeak, len);
+
+      for (j = 0; j < len; j++)
+        wk_weak_init (&ring[j], object);
+      t0 = now_ns ();
+      for (i = 0; i < n; i++)
+        {
+          wk_weak_clear (&ring[slot]);
+          wk_weak_init (&ring[slot], object);
+          if (++slot == len)
+            slot = 0;
+        }
+      t1 = now_ns ();
+      for (j = 0; j < len; j++)
+        wk_weak_clear (&ring[j]);
+      g_object_unref (object);
+      g_free (ring);
+    }
+  else
+    {
+      GWeakRef *ring = g_new0 (GWeakRef, len);
+
+      for (j = 0; j < len; j++)
+        g_weak_ref_init (&ring[j], object);
+      t0 = now_ns ();
+      for (i = 0; i < n; i++)
+        {
+          g_weak_ref_clear (&ring[slot]);
+          g_weak_ref_init (&ring[slot], object);
+          if (++slot == len)
+            slot = 0;
+        }
+      t1 = now_ns ();
+      /* Clearing 10000 live GWeakRefs oldest first is quadratic; after the
+       * object's death each clear is O(1). */
+      g_object_unref (object);
+      for (j = 0; j < len; j++)
+        g_weak_ref_clear (&ring[j]);
+      g_free (ring);
+    }
+  return sample_make (t1 - t0, n);
+}
+
+static void
+dummy_callback (WkRef    *ref G_GNUC_UNUSED,
+                gpointer  user_data G_GNUC_UNUSED)
+{
+}
+
+/* 5. The same ring with WkRefs: unref the oldest, make a new one. The
+ * callback keeps wk_ref_new() from handing back the shared ref. */
+static Sample
+run_ref_cycle (const Params *p,
+               guint64       n)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  guint len = p->k + 1;
+  WkRef **ring = g_new0 (WkRef *, len);
+  guintptr acc = 0;
+  guint slot = 0;
+  gint64 t0, t1;
+  guint64 i;
+  guint j;
+
+  for (j = 0; j < len; j++)
+    ring[j] = wk_ref_new (object, dummy_callback, NULL, NULL);
+  t0 = now_ns ();
+  for (i = 0; i < n; i++)
+    {
+      g_object_unref (ring[slot]);
+      ring[slot] = wk_ref_new (object, dummy_callback, NULL, NULL);
+      acc += (guintptr) ring[slot];
+      if (++slot == len)
+        slot = 0;
+    }
+  t1 = now_ns ();
+
+  sink += acc;
+  for (j = 0; j < len; j++)
+    g_object_unref (ring[j]);
+  g_object_unref (object);
+  g_free (ring);
+  return sample_make (t1 - t0, n);
+}
+
+/* 6. The final unref of objects that each have FINAL_N_WEAKS weak
+ * pointers. Objects are made in batches and unreffed in one timed loop,
+ * which keeps the clock's own cost out of the figure. */
+static Sample
+run_final_unref (const Params *p,
+                 guint64       n)
+{
+  GObject *objects[FINAL_BATCH];
+  WkWeak *weaks = NULL;
+  GWeakRef *gweaks = NULL;
+  gint64 timed = 0;
+  guint64 done = 0;
+
+  if (p->kind == PTR_WK_WEAK)
+    weaks = g_new0 (WkWeak, FINAL_BATCH * FINAL_N_WEAKS);
+  else
+    gweaks = g_new0 (GWeakRef, FINAL_BATCH * FINAL_N_WEAKS);
+
+  while (done < n)
+    {
+      guint batch = (guint) MIN ((guint64) FINAL_BATCH, n - done);
+      gint64 t0;
+      guint b, j;
+
+      for (b = 0; b < batch; b++)
+        {
+          objects[b] = g_object_new (G_TYPE_OBJECT, NULL);
+          for (j = 0; j < FINAL_N_WEAKS; j++)
+            if (weaks != NULL)
+              wk_weak_init (&weaks[b * FINAL_N_WEAKS + j], objects[b]);
+            else
+              g_weak_ref_init (&gweaks[b * FINAL_N_WEAKS + j], objects[b]);
+        }
+
+      t0 = now_ns ();
+      for (b = 0; b < batch; b++)
+        g_object_unref (objects[b]);
+      timed += now_ns () - t0;
+
+      /* Untimed: check the objects really died, then let the slots go. */
+      if (weaks != NULL)
+        {
+          g_assert (wk_weak_get (&weaks[(batch - 1) * FINAL_N_WEAKS]) == NULL);
+          for (j = 0; j < batch * FINAL_N_WEAKS; j++)
+            wk_weak_clear (&weaks[j]);
+        }
+      else
+        {
+          g_assert (g_weak_ref_get (&gweaks[(batch - 1) * FINAL_N_WEAKS]) == NULL);
+          for (j = 0; j < batch * FINAL_N_WEAKS; j++)
+            g_weak_ref_clear (&gweaks[j]);
+        }
+      done += batch;
+    }
+
+  g_free (weaks);
+  g_free (gweaks);
+  return sample_make (timed, n);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The list of variants, in the order each round runs them                 */
+
+typedef struct
+{
+  const char  *label;
+  RunFunc      run;
+  Params       p;
+  gboolean     reuse_prev_n;   /* same n as the variant before, not calibrated */
+} Variant;
+
+typedef struct
+{
+  guint64  n;                 /* iterations per round (per thread) */
+  double   ns[MAX_ROUNDS];    /* ns per op, one per round */
+  double   aux[MAX_ROUNDS];
+  double   median;
+  double   aux_median;
+} Result;
+
+/* In the order each round runs them (the table has its own order). On a
+ * shared or frequency-scaling machine the speed drifts within a round, so
+ * variants that are compared run close together: the floor amid the
+ * derefs it is the floor of, each contended deref and each 2-thread
+ * phase right after the uncontended or 1-thread phase whose n it reuses,
+ * the K=0 cycles between their K=10000 ones. */
+enum {
+  V_DEREF_GWEAK_1, V_DEREF_WEAK_W1, V_DEREF_REF_W1, V_DEREF_WEAK_G1, V_DEREF_REF_G1,
+  V_FLOOR,
+  V_DEREF_REF_G2, V_DEREF_REF_W2, V_DEREF_WEAK_W2,
+  V_DEREF_WEAK_G2, V_CONT_WEAK,
+  V_DEREF_GWEAK_2, V_CONT_GWEAK,
+
+  V_MT_FLOOR_T1, V_MT_FLOOR_T2,
+  V_MT_WEAK_C2_T1, V_MT_WEAK_C2_T2, V_MT_GWEAK_C2_T1, V_MT_GWEAK_C2_T2,
+  V_MT_WEAK_C1_T1, V_MT_WEAK_C1_T2, V_MT_GWEAK_C1_T1, V_MT_GWEAK_C1_T2,
+
+  V_CYCLE_WEAK_KN, V_CYCLE_WEAK_K0, V_CYCLE_GWEAK_K0, V_CYCLE_GWEAK_KN,
+  V_CYCLE_REF_K0, V_CYCLE_REF_KN,
+
+  V_FINAL_WEAK, V_FINAL_GWEAK,
+
+  N_VARIANTS
+};
+
+#define DEREF(kind_, wk_object_, count_) \
+  run_deref, { (kind_), (wk_object_), (count_), 1, 0 }, FALSE
+#define DISJOINT(kind_, count_, threads_) \
+  run_disjoint, { (kind_), FALSE, (count_), (threads_), 0 }, (threads_) > 1
+
+static const Variant variants[N_VARIANTS] = {
+  [V_FLOOR]          = { "floor g_object_ref+unref", run_floor, { PTR_STRONG, FALSE, 1, 1, 0 }, FALSE },
+
+  [V_DEREF_REF_G1]   = { "deref WkRef GObject c1",     DEREF (PTR_WK_REF, FALSE, 1) },
+  [V_DEREF_WEAK_G1]  = { "deref WkWeak GObject c1",    DEREF (PTR_WK_WEAK, FALSE, 1) },
+  [V_DEREF_REF_W1]   = { "deref WkRef WkObject c1",    DEREF (PTR_WK_REF, TRUE, 1) },
+  [V_DEREF_WEAK_W1]  = { "deref WkWeak WkObject c1",   DEREF (PTR_WK_WEAK, TRUE, 1) },
+  [V_DEREF_GWEAK_1]  = { "deref GWeakRef c1",          DEREF (PTR_G_WEAK, FALSE, 1) },
+  [V_DEREF_REF_G2]   = { "deref WkRef GObject c2",     DEREF (PTR_WK_REF, FALSE, 2) },
+  [V_DEREF_WEAK_G2]  = { "deref WkWeak GObject c2",    DEREF (PTR_WK_WEAK, FALSE, 2) },
+  [V_DEREF_REF_W2]   = { "deref WkRef WkObject c2",    DEREF (PTR_WK_REF, TRUE, 2) },
+  [V_DEREF_WEAK_W2]  = { "deref WkWeak WkObject c2",   DEREF (PTR_WK_WEAK, TRUE, 2) },
+  [V_DEREF_GWEAK_2]  = { "deref GWeakRef c2",          DEREF (PTR_G_WEAK, FALSE, 2) },
+
+  /* What the machine itself allows: the floor has nothing to share. */
+  [V_MT_FLOOR_T1]    = { "disjoint floor 1t",          DISJOINT (PTR_STRONG, 1, 1) },
+  [V_MT_FLOOR_T2]    = { "disjoint floor 2t",          DISJOINT (PTR_STRONG, 1, 2) },
+  [V_MT_WEAK_C2_T1]  = { "disjoint WkWeak c2 1t",      DISJOINT (PTR_WK_WEAK, 2, 1) },
+  [V_MT_WEAK_C2_T2]  = { "disjoint WkWeak c2 2t",      DISJOINT (PTR_WK_WEAK, 2, 2) },
+  [V_MT_GWEAK_C2_T1] = { "disjoint GWeakRef c2 1t",    DISJOINT (PTR_G_WEAK, 2, 1) },
+  [V_MT_GWEAK_C2_T2] = { "disjoint GWeakRef c2 2t",    DISJOINT (PTR_G_WEAK, 2, 2) },
+  [V_MT_WEAK_C1_T1]  = { "disjoint WkWeak c1 1t",      DISJOINT (PTR_WK_WEAK, 1, 1) },
+  [V_MT_WEAK_C1_T2]  = { "disjoint WkWeak c1 2t",      DISJOINT (PTR_WK_WEAK, 1, 2) },
+  [V_MT_GWEAK_C1_T1] = { "disjoint GWeakRef c1 1t",    DISJOINT (PTR_G_WEAK, 1, 1) },
+  [V_MT_GWEAK_C1_T2] = { "disjoint GWeakRef c1 2t",    DISJOINT (PTR_G_WEAK, 1, 2) },
+
+  /* Calibrating these would be a lottery when GLib's churn thread starves
+   * in some runs and not in others: they take the uncontended n. */
+  [V_CONT_WEAK]      = { "contended WkWeak",   run_contended, { PTR_WK_WEAK, FALSE, 2, 2, 0 }, TRUE },
+  [V_CONT_GWEAK]     = { "contended GWeakRef", run_contended, { PTR_G_WEAK, FALSE, 2, 2, 0 }, TRUE },
+
+  [V_CYCLE_WEAK_K0]  = { "cycle WkWeak K=0",       run_weak_cycle, { PTR_WK_WEAK, FALSE, 1, 1, 0 }, FALSE },
+  [V_CYCLE_WEAK_KN]  = { "cycle WkWeak K=10000",   run_weak_cycle, { PTR_WK_WEAK, FALSE, 1, 1, RING_K }, FALSE },
+  [V_CYCLE_GWEAK_K0] = { "cycle GWeakRef K=0",     run_weak_cycle, { PTR_G_WEAK, FALSE, 1, 1, 0 }, FALSE },
+  [V_CYCLE_GWEAK_KN] = { "cycle GWeakRef K=10000", run_weak_cycle, { PTR_G_WEAK, FALSE, 1, 1, RING_K }, FALSE },
+  [V_CYCLE_REF_K0]   = { "cycle WkRef K=0",        run_ref_cycle, { PTR_WK_REF, FALSE, 1, 1, 0 }, FALSE },
+  [V_CYCLE_REF_KN]   = { "cycle WkRef K=10000",    run_ref_cycle, { PTR_WK_REF, FALSE, 1, 1, RING_K }, FALSE },
+
+  [V_FINAL_WEAK]     = { "final unref WkWeak x100",   run_final_unref, { PTR_WK_WEAK, FALSE, 1, 1, FINAL_N_WEAKS }, FALSE },
+  [V_FINAL_GWEAK]    = { "final unref GWeakRef x100", run_final_unref, { PTR_G_WEAK, FALSE, 1, 1, FINAL_N_WEAKS }, FALSE },
+};
+
+static Result results[N_VARIANTS];
+static guint n_rounds;
+
+/* Grows n until a run takes a quarter of the target, then scales it to
+ * the target. The runs double as warm-up. */
+static guint64
+calibrate (const Variant *v)
+{
+  guint64 n = 16;
+
+  for (;;)
+    {
+      Sample s = v->run (&v->p, n);
+      /* Per thread: a phase with more threads does the same per thread. */
+      double ns_per_iter = (double) s.ns / (double) n;
+
+      if (s.ns >= target_ns / 4 || n >= G_MAXUINT64 / 64)
+        return MAX ((guint64) 1, (guint64) (target_ns / ns_per_iter));
+      n *= s.ns < target_ns / 64 ? 16 : 2;
+    }
+}
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median_of (const double *values,
+           guint         n)
+{
+  double sorted[MAX_ROUNDS];
+
+  memcpy (sorted, values, n * sizeof (double));
+  qsort (sorted, n, sizeof (double), compare_doubles);
+  if (n % 2 == 1)
+    return sorted[n / 2];
+  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Report                                                                 */
+
+static char *
+cpu_model (void)
+{
+  static const char *const keys[] = { "model name", "Model", "Hardware", "cpu model", "Processor" };
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint k, i;
+
+  if (!g_file_get_contents ("/proc/cpuinfo", &contents, NULL, NULL))
+    return g_strdup ("unknown");
+  lines = g_strsplit (contents, "\n", -1);
+  for (k = 0; k < G_N_ELEMENTS (keys); k++)
+    for (i = 0; lines[i] != NULL; i++)
+      if (g_str_has_prefix (lines[i], keys[k]) && strchr (lines[i], ':') != NULL)
+        return g_strstrip (g_strdup (strchr (lines[i], ':') + 1));
+  return g_strdup ("unknown");
+}
+
+static void
+print_header (guint     rounds,
+              gint64    target_ms,
+              gboolean  quick)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M:%S %z");
+  g_autofree char *cpu = cpu_model ();
+  struct utsname u;
+
+  if (uname (&u) != 0)
+    memset (&u, 0, sizeof u);
+
+  printf ("# bench-ref: Wk weak references vs GLib\n");
+  printf ("date:    %s\n", date);
+  printf ("system:  %s %s %s\n", u.sysname, u.release, u.machine);
+  printf ("cpu:     %s\n", cpu);
+  printf ("nproc:   %u\n", g_get_num_processors ());
+  printf ("glib:    %u.%u.%u (built against %d.%d.%d)\n",
+          glib_major_version, glib_minor_version, glib_micro_version,
+          GLIB_MAJOR_VERSION, GLIB_MINOR_VERSION, GLIB_MICRO_VERSION);
+  printf ("wk:      %s (library %u.%u.%u)\n", WK_VERSION_S,
+          wk_get_major_version (), wk_get_minor_version (), wk_get_micro_version ());
+  printf ("rounds:  %u%s, interleaved, ~%" G_GINT64_FORMAT " ms of timed work"
+          " per variant per round; figures are medians over the rounds\n",
+          rounds, quick ? " (--quick)" : "", target_ms);
+  if (g_get_num_processors () < 2)
+    printf ("warning: one CPU only, the two-thread figures mean nothing\n");
+  else if (g_get_num_processors () == 2)
+    printf ("note:    2 CPUs: the two-thread phases use all of them\n");
+  printf ("\n");
+}
+
+typedef struct
+{
+  char   *what;
+  char   *wk;       /* (nullable) */
+  char   *glib;     /* (nullable) */
+  double  ratio;    /* NAN when none */
+  char   *target;   /* (nullable) */
+  gint    met;      /* 1, 0, or -1 when there is no target */
+} Row;
+
+typedef enum {
+  GOAL_NONE,
+  GOAL_AT_MOST,
+  GOAL_AT_LEAST,
+} Goal;
+
+/* Takes @wk and @glib. */
+static void
+add_row (GArray     *rows,
+         const char *what,
+         char       *wk,
+         char       *glib,
+         double      ratio,
+         Goal        goal,
+         double      limit,
+         const char *reference)
+{
+  Row row = { g_strdup (what), wk, glib, ratio, NULL, -1 };
+
+  switch (goal)
+    {
+    case GOAL_AT_MOST:
+      row.target = g_strdup_printf ("<= %.2fx", limit);
+      row.met = ratio <= limit;
+      break;
+    case GOAL_AT_LEAST:
+      row.target = g_strdup_printf (">= %.2fx", limit);
+      row.met = ratio >= limit;
+      break;
+    case GOAL_NONE:
+      row.target = g_strdup (reference);
+      break;
+    }
+  g_array_append_val (rows, row);
+}
+
+static char *
+ns_cell (double ns)
+{
+  return g_strdup_printf (ns < 100 ? "%.1f" : "%.0f", ns);
+}
+
+static char *
+threads_cell (double ns_1t,
+              double ns_2t)
+{
+  return g_strdup_printf ("1t %.1f, 2t %.1f", ns_1t, ns_2t);
+}
+
+static double
+med (guint v)
+{
+  return results[v].median;
+}
+
+/* The median over the rounds of a/b, each pair from the same round: two
+ * runs a few hundred ms apart share the machine's state of the moment
+ * far better than two medians do. */
+static double
+paired_ratio (guint a,
+              guint b)
+{
+  double r[MAX_ROUNDS];
+  guint i;
+
+  for (i = 0; i < n_rounds; i++)
+    r[i] = results[a].ns[i] / results[b].ns[i];
+  return median_of (r, n_rounds);
+}
+
+static void
+build_rows (GArray *rows)
+{
+  static const struct { guint ref_g, weak_g, ref_w, weak_w, gweak; } deref[2] = {
+    { V_DEREF_REF_G1, V_DEREF_WEAK_G1, V_DEREF_REF_W1, V_DEREF_WEAK_W1, V_DEREF_GWEAK_1 },
+    { V_DEREF_REF_G2, V_DEREF_WEAK_G2, V_DEREF_REF_W2, V_DEREF_WEAK_W2, V_DEREF_GWEAK_2 },
+  };
+  static const struct { guint count, wk1, wk2, g1, g2; } mt[2] = {
+    { 2, V_MT_WEAK_C2_T1, V_MT_WEAK_C2_T2, V_MT_GWEAK_C2_T1, V_MT_GWEAK_C2_T2 },
+    { 1, V_MT_WEAK_C1_T1, V_MT_WEAK_C1_T2, V_MT_GWEAK_C1_T1, V_MT_GWEAK_C1_T2 },
+  };
+  double floor_ns = med (V_FLOOR);
+  char what[128];
+  guint c;
+
+  add_row (rows, "1. floor: g_object_ref + g_object_unref",
+           NULL, ns_cell (floor_ns), NAN, GOAL_NONE, 0, NULL);
+
+  for (c = 0; c < 2; c++)
+    {
+      const struct { const char *name; guint v; } wk[] = {
+        { "WkRef, GObject", deref[c].ref_g },
+        { "WkWeak, GObject", deref[c].weak_g },
+        { "WkRef, WkObject", deref[c].ref_w },
+        { "WkWeak, WkObject", deref[c].weak_w },
+      };
+      guint i;
+
+      for (i = 0; i < G_N_ELEMENTS (wk); i++)
+        {
+          g_snprintf (what, sizeof what, "2. deref+unref / floor, count %u: %s", c + 1, wk[i].name);
+          add_row (rows, what, ns_cell (med (wk[i].v)), ns_cell (floor_ns),
+                   paired_ratio (wk[i].v, V_FLOOR), GOAL_AT_MOST, 1.2, NULL);
+        }
+      g_snprintf (what, sizeof what, "2. deref+unref / floor, count %u: GWeakRef", c + 1);
+      add_row (rows, what, NULL, ns_cell (med (deref[c].gweak)),
+               paired_ratio (deref[c].gweak, V_FLOOR), GOAL_NONE, 0, "(GLib)");
+    }
+
+  for (c = 0; c < 2; c++)
+    {
+      /* ns per op is wall time over all ops, so the ops/s ratio of the
+       * two phases is the inverse ratio of their ns per op. */
+      if (c == 0)
+        add_row (rows, "3. disjoint 2t/1t ops/s: floor (ref+unref, no weak ptr)",
+                 NULL, threads_cell (med (V_MT_FLOOR_T1), med (V_MT_FLOOR_T2)),
+                 paired_ratio (V_MT_FLOOR_T1, V_MT_FLOOR_T2), GOAL_NONE, 0, "(machine limit)");
+      g_snprintf (what, sizeof what, "3. disjoint 2t/1t ops/s, count %u: WkWeak", mt[c].count);
+      add_row (rows, what, threads_cell (med (mt[c].wk1), med (mt[c].wk2)), NULL,
+               paired_ratio (mt[c].wk1, mt[c].wk2), GOAL_AT_LEAST, 1.8, NULL);
+      g_snprintf (what, sizeof what, "3. disjoint 2t/1t ops/s, count %u: GWeakRef", mt[c].count);
+      add_row (rows, what, NULL, threads_cell (med (mt[c].g1), med (mt[c].g2)),
+               paired_ratio (mt[c].g1, mt[c].g2), GOAL_NONE, 0, "(GLib, ~0.8x)");
+    }
+
+  add_row (rows, "4. deref, other thread churns / uncontended: WkWeak",
+           ns_cell (med (V_CONT_WEAK)), NULL,
+           paired_ratio (V_CONT_WEAK, V_DEREF_WEAK_G2), GOAL_AT_MOST, 2.0, NULL);
+  /* GLib's lock prefers readers: the deref loop can shut the churn thread
+   * out, and then "contended" means nothing. */
+  add_row (rows, "4. deref, other thread churns / uncontended: GWeakRef",
+           NULL, ns_cell (med (V_CONT_GWEAK)),
+           paired_ratio (V_CONT_GWEAK, V_DEREF_GWEAK_2), GOAL_NONE, 0,
+           results[V_CONT_GWEAK].aux_median < 0.01 ? "(GLib; churn starved)" : "(GLib)");
+
+  add_row (rows, "5. create+clear, K=0: WkWeak / GWeakRef",
+           ns_cell (med (V_CYCLE_WEAK_K0)), ns_cell (med (V_CYCLE_GWEAK_K0)),
+           paired_ratio (V_CYCLE_WEAK_K0, V_CYCLE_GWEAK_K0), GOAL_AT_MOST, 0.6, NULL);
+  add_row (rows, "5. create+clear, K=10000 / K=0: WkWeak",
+           ns_cell (med (V_CYCLE_WEAK_KN)), NULL,
+           paired_ratio (V_CYCLE_WEAK_KN, V_CYCLE_WEAK_K0), GOAL_AT_MOST, 2.0, NULL);
+  add_row (rows, "5. create+clear, K=10000 / K=0: GWeakRef",
+           NULL, ns_cell (med (V_CYCLE_GWEAK_KN)),
+           paired_ratio (V_CYCLE_GWEAK_KN, V_CYCLE_GWEAK_K0), GOAL_NONE, 0, "(GLib, O(K))");
+  add_row (rows, "5. create+unref, K=0: WkRef with callback",
+           ns_cell (med (V_CYCLE_REF_K0)), NULL, NAN, GOAL_NONE, 0, NULL);
+  add_row (rows, "5. create+unref, K=10000 / K=0: WkRef",
+           ns_cell (med (V_CYCLE_REF_KN)), NULL,
+           paired_ratio (V_CYCLE_REF_KN, V_CYCLE_REF_K0), GOAL_AT_MOST, 2.0, NULL);
+
+  add_row (rows, "6. final unref, 100 weak refs: WkWeak / GWeakRef",
+           ns_cell (med (V_FINAL_WEAK)), ns_cell (med (V_FINAL_GWEAK)),
+           paired_ratio (V_FINAL_WEAK, V_FINAL_GWEAK), GOAL_AT_MOST, 0.25, NULL);
+}
+
+static const char *
+or_dash (const char *s)
+{
+  return s != NULL ? s : "-";
+}
+
+static void
+print_rows (GArray *rows)
+{
+  static const char *const heads[] = {
+    "measurement", "Wk ns/op", "GLib ns/op (or floor)", "ratio", "target", "met?"
+  };
+  int w[G_N_ELEMENTS (heads)];
+  char ratio[32];
+  guint i, j;
+
+  for (j = 0; j < G_N_ELEMENTS (heads); j++)
+    w[j] = (int) strlen (heads[j]);
+  for (i = 0; i < rows->len; i++)
+    {
+      Row *r = &g_array_index (rows, Row, i);
+
+      w[0] = MAX (w[0], (int) strlen (r->what));
+      w[1] = MAX (w[1], (int) strlen (or_dash (r->wk)));
+      w[2] = MAX (w[2], (int) strlen (or_dash (r->glib)));
+      w[4] = MAX (w[4], (int) strlen (or_dash (r->target)));
+    }
+  w[3] = MAX (w[3], 7);
+
+  printf ("%-*s | %*s | %*s | %*s | %-*s | %s\n",
+          w[0], heads[0], w[1], heads[1], w[2], heads[2],
+          w[3], heads[3], w[4], heads[4], heads[5]);
+  for (j = 0; j < G_N_ELEMENTS (heads); j++)
+    {
+      int k;
+
+      for (k = 0; k < w[j] + (j == 0 ? 1 : 2); k++)
+        putchar ('-');
+      if (j + 1 < G_N_ELEMENTS (heads))
+        putchar ('|');
+    }
+  putchar ('\n');
+
+  for (i = 0; i < rows->len; i++)
+    {
+      Row *r = &g_array_index (rows, Row, i);
+
+      if (isnan (r->ratio))
+        g_strlcpy (ratio, "-", sizeof ratio);
+      else
+        g_snprintf (ratio, sizeof ratio, "%.2fx", r->ratio);
+      printf ("%-*s | %*s | %*s | %*s | %-*s | %s\n",
+              w[0], r->what, w[1], or_dash (r->wk), w[2], or_dash (r->glib),
+              w[3], ratio, w[4], or_dash (r->target),
+              r->met < 0 ? "-" : r->met ? "yes" : "no");
+    }
+}
+
+static void
+row_clear (gpointer data)
+{
+  Row *r = data;
+
+  g_free (r->what);
+  g_free (r->wk);
+  g_free (r->glib);
+  g_free (r->target);
+}
+
+/* The 2t/1t scaling of the variant whose 1-thread phase is @t1 (its
+ * 2-thread phase follows it), over the floor's scaling in the same round:
+ * what is left once the machine's own limit is divided out. */
+static double
+scaling_vs_floor (guint t1)
+{
+  double r[MAX_ROUNDS];
+  guint i;
+
+  g_assert (variants[t1 + 1].reuse_prev_n);
+  for (i = 0; i < n_rounds; i++)
+    r[i] = (results[t1].ns[i] / results[t1 + 1].ns[i]) /
+           (results[V_MT_FLOOR_T1].ns[i] / results[V_MT_FLOOR_T2].ns[i]);
+  return median_of (r, n_rounds);
+}
+
+/* What does not fit the table: what the figures mean, whether the churn
+ * thread of measurement 4 really ran, and how noisy the rounds were. */
+static void
+print_notes (guint rounds)
+{
+  double spread[N_VARIANTS];
+  gboolean shown[N_VARIANTS] = { FALSE };
+  guint i, j, k;
+
+  printf ("\nnotes:\n");
+  printf ("- ns/op: median over the rounds; ratio: median of the per-round ratios\n");
+  printf ("- 1t/2t: wall time from the start gate to the last thread's end, over all ops;"
+          " the floor row is what this machine allows\n");
+  printf ("- 3: scaling relative to the floor's, per round: WkWeak %.2fx (count 2), %.2fx (count 1);"
+          " GWeakRef %.2fx, %.2fx\n",
+          scaling_vs_floor (V_MT_WEAK_C2_T1), scaling_vs_floor (V_MT_WEAK_C1_T1),
+          scaling_vs_floor (V_MT_GWEAK_C2_T1), scaling_vs_floor (V_MT_GWEAK_C1_T1));
+  printf ("- 4: uncontended = the count 2 rows of 2; meanwhile the churn thread did"
+          " %.2f (WkWeak) / %.3f (GWeakRef) init+clear pairs per us\n",
+          results[V_CONT_WEAK].aux_median, results[V_CONT_GWEAK].aux_median);
+  printf ("- 5: K = other weak refs on the object; ring of K+1, each op clears the oldest"
+          " and makes it again\n");
+  printf ("- 6: ns per final g_object_unref; the clears afterwards are untimed\n");
+
+  for (i = 0; i < N_VARIANTS; i++)
+    {
+      double lo = results[i].ns[0], hi = results[i].ns[0];
+
+      for (j = 1; j < rounds; j++)
+        {
+          lo = MIN (lo, results[i].ns[j]);
+          hi = MAX (hi, results[i].ns[j]);
+        }
+      spread[i] = (hi - lo) / results[i].median;
+    }
+
+  printf ("- noisiest variants, (max-min)/median over the rounds:");
+  for (k = 0; k < 3; k++)
+    {
+      guint worst = N_VARIANTS;
+
+      for (i = 0; i < N_VARIANTS; i++)
+        if (!shown[i] && (worst == N_VARIANTS || spread[i] > spread[worst]))
+          worst = i;
+      shown[worst] = TRUE;
+      printf ("%s %s %.0f%%", k > 0 ? "," : "", variants[worst].label, 100 * spread[worst]);
+    }
+  printf ("\n");
+}
+
+static void
+print_rounds (guint rounds)
+{
+  guint i, r;
+
+  printf ("\nper round (ns/op), in the order each round ran them:\n");
+  for (i = 0; i < N_VARIANTS; i++)
+    {
+      printf ("  %-28s n=%-9" G_GUINT64_FORMAT " median %8.1f :", variants[i].label,
+              results[i].n, results[i].median);
+      for (r = 0; r < rounds; r++)
+        printf (" %.1f", results[i].ns[r]);
+      printf ("\n");
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gint opt_rounds = 0;
+  gboolean opt_quick = FALSE;
+  gboolean opt_verbose = FALSE;
+  const GOptionEntry entries[] = {
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &opt_rounds,
+      "Number of rounds (default 7; 3 with --quick)", "N" },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick,
+      "3 short rounds, for smoke tests", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+      "Also list every variant's iterations and per-round figures", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- Wk weak-reference benchmark");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) rows = NULL;
+  gint64 target_ms;
+  guint rounds, r, i;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  rounds = opt_rounds > 0 ? (guint) opt_rounds : opt_quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
+  if (opt_rounds < 0 || rounds > MAX_ROUNDS)
+    {
+      g_printerr ("--rounds must be between 1 and %d\n", MAX_ROUNDS);
+      return 2;
+    }
+  target_ms = opt_quick ? QUICK_TARGET_MS : DEFAULT_TARGET_MS;
+  target_ns = target_ms * 1000000;
+
+  n_rounds = rounds;
+  print_header (rounds, target_ms, opt_quick);
+  fflush (stdout);
+
+  g_printerr ("calibrating...\n");
+  for (i = 0; i < N_VARIANTS; i++)
+    {
+      if (variants[i].reuse_prev_n)
+        results[i].n = results[i - 1].n;
+      else
+        results[i].n = calibrate (&variants[i]);
+    }
+
+  for (r = 0; r < rounds; r++)
+    {
+      g_printerr ("round %u/%u\n", r + 1, rounds);
+      for (i = 0; i < N_VARIANTS; i++)
+        {
+          Sample s = variants[i].run (&variants[i].p, results[i].n);
+
+          results[i].ns[r] = (double) s.ns / (double) s.ops;
+          results[i].aux[r] = s.aux;
+        }
+    }
+
+  for (i = 0; i < N_VARIANTS; i++)
+    {
+      results[i].median = median_of (results[i].ns, rounds);
+      results[i].aux_median = median_of (results[i].aux, rounds);
+    }
+
+  rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  g_array_set_clear_func (rows, row_clear);
+  build_rows (rows);
+  print_rows (rows);
+  print_notes (rounds);
+  if (opt_verbose)
+    print_rounds (rounds);
+  return 0;
+}
