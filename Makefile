@@ -43,6 +43,10 @@ demo: build
 	./$(BUILD)/examples/refs
 	@echo; echo "######## Wk in Python: examples/refs.py"; echo
 	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/refs.py
+	@echo; echo "######## An image cache in C: examples/image-cache.c"; echo
+	./$(BUILD)/examples/image-cache
+	@echo; echo "######## The same image cache in Python: examples/image_cache.py"; echo
+	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/image_cache.py
 
 check: build
 	meson test -C $(BUILD) --print-errorlogs

@@ -48,6 +48,23 @@ typedef enum {
 
 typedef struct _WkAnchor  WkAnchor;
 typedef struct _WkRefNode WkRefNode;
+typedef struct _WkWatch   WkWatch;
+
+/* A light death notification for Wk's own tables: no GObject, no pins.
+ * The anchor's list holds a watch from wk_anchor_watch() until either
+ * wk_anchor_unwatch() takes it out (it returns TRUE then, and the watch
+ * never fires) or the referent dies, when @func runs once, outside any
+ * lock, after every weak reference reads NULL and before the callbacks of
+ * WkRefs. Whoever owns the watch's memory keeps it until one of the two. */
+typedef void (*WkWatchFunc) (WkWatch *watch);
+
+struct _WkWatch
+{
+  WkWatch     *prev;     /* under the anchor's lock */
+  WkWatch     *next;
+  WkWatchFunc  func;
+  guint        linked;   /* under the anchor's lock */
+};
 
 /* The part of a WkRef that the anchor's list owns. All fields are
  * protected by the anchor's lock. */
@@ -75,6 +92,7 @@ struct _WkAnchor
   guint       n_refs;      /* linked WkRefs */
   WkRefNode  *refs;        /* newest first */
   WkRefNode  *shared;      /* the shared callback-less ref, if any */
+  WkWatch    *watches;
   GWeakRef    gweak;       /* cleared by GLib before dispose */
 };
 
@@ -102,6 +120,11 @@ WkRefCallback wk_anchor_take_callback (WkAnchor       *anchor,
                                       gpointer       *user_data,
                                       GDestroyNotify *destroy);
 guint      wk_anchor_count_refs      (WkAnchor  *anchor);
+gboolean   wk_anchor_watch           (WkAnchor    *anchor,
+                                      WkWatch     *watch,
+                                      WkWatchFunc  func);
+gboolean   wk_anchor_unwatch         (WkAnchor  *anchor,
+                                      WkWatch   *watch);
 GPtrArray *wk_anchor_dup_refs        (WkAnchor  *anchor);
 
 gpointer   _wk_anchor_get_slow       (WkAnchor  *anchor,

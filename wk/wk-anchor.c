@@ -438,6 +438,76 @@ wk_anchor_take_callback (WkAnchor       *anchor,
   return callback;
 }
 
+/* Fails (FALSE) when the referent's death has already been processed. */
+gboolean
+wk_anchor_watch (WkAnchor    *anchor,
+                 WkWatch     *watch,
+                 WkWatchFunc  func)
+{
+  gboolean ok;
+
+  watch->func = func;
+  anchor_lock (anchor);
+  ok = !anchor->closed;
+  if (ok)
+    {
+      watch->prev = NULL;
+      watch->next = anchor->watches;
+      if (anchor->watches != NULL)
+        anchor->watches->prev = watch;
+      anchor->watches = watch;
+      watch->linked = TRUE;
+    }
+  anchor_unlock (anchor);
+  return ok;
+}
+
+/* TRUE: the watch was taken out and will not fire. FALSE: it fires, or
+ * has fired, or was never in. */
+gboolean
+wk_anchor_unwatch (WkAnchor *anchor,
+                   WkWatch  *watch)
+{
+  gboolean was_linked;
+
+  anchor_lock (anchor);
+  was_linked = watch->linked;
+  if (was_linked)
+    {
+      if (watch->prev != NULL)
+        watch->prev->next = watch->next;
+      else
+        anchor->watches = watch->next;
+      if (watch->next != NULL)
+        watch->next->prev = watch->prev;
+      watch->linked = FALSE;
+    }
+  anchor_unlock (anchor);
+  return was_linked;
+}
+
+static void
+fire_watches (WkAnchor *anchor)
+{
+  WkWatch *watch;
+
+  anchor_lock (anchor);
+  watch = anchor->watches;
+  anchor->watches = NULL;
+  for (WkWatch *w = watch; w != NULL; w = w->next)
+    w->linked = FALSE;
+  anchor_unlock (anchor);
+
+  while (watch != NULL)
+    {
+      /* The owner may free the watch once func runs: read next first. */
+      WkWatch *next = watch->next;
+
+      watch->func (watch);
+      watch = next;
+    }
+}
+
 static void
 anchor_object_died (gpointer  data,
                     GObject  *where_the_object_was)
@@ -463,7 +533,11 @@ anchor_object_died (gpointer  data,
     g_object_replace_qdata (where_the_object_was, wk_anchor_quark (),
                             anchor, NULL, NULL, NULL);
 
+  /* Close the anchor (no ref or watch can join it from now on) while
+   * taking the refs to call back; then let Wk's tables drop their entries
+   * for this object, before any user callback runs. */
   refs = anchor_dup_refs_where (anchor, node_has_callback, TRUE);
+  fire_watches (anchor);
 
   /* GLib cleared it before dispose in the final unref; after
    * g_object_run_dispose() it would only do so once we have returned. */

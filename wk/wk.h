@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 # include "wk-object.h"
 # include "wk-ref.h"
 # include "wk-weak.h"
+# include "wk-weak-key-dict.h"
+# include "wk-weak-set.h"
+# include "wk-weak-value-dict.h"
 #undef WK_INSIDE
 
 G_END_DECLS

@@ -1,0 +1,477 @@
+/* wk-weak-key-dict.c: a hash table whose keys are weak
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * WkWeakKeyDict:
+ *
+ * A hash table from weak GObject keys, compared by identity, to strong
+ * values: Python's `weakref.WeakKeyDictionary` for GObjects, for data
+ * attached to objects one does not own.
+ *
+ * An entry disappears when its key dies, and its value destroy notify
+ * runs exactly once then (or when the entry is removed or replaced).
+ *
+ * The C face stores `gpointer` values with the #GDestroyNotify given to
+ * [ctor@Wk.WeakKeyDict.new]. The binding face,
+ * [ctor@Wk.WeakKeyDict.new_for_values], stores a copy of a #GValue and is
+ * what bindings use under the plain names (`insert`, `lookup`).
+ *
+ * Threads and iteration follow the rules of [class@Wk.WeakValueDict]:
+ * calls lock the dict, keys may die in any thread, iterators survive
+ * deaths and removals, and a new key cannot be added during an
+ * iteration.
+ *
+ * A value that refers back to its own key keeps the key alive for now,
+ * as in CPython; Wk's cycle collector is what will break that.
+ */
+
+#include "config.h"
+
+#include "wk-weak-key-dict.h"
+#include "wk-weak-table-private.h"
+
+struct _WkWeakKeyDict
+{
+  GObject       parent_instance;
+  WkWeakTable  *table;
+  gboolean      gvalues;
+};
+
+G_DEFINE_FINAL_TYPE (WkWeakKeyDict, wk_weak_key_dict, G_TYPE_OBJECT)
+
+G_STATIC_ASSERT (sizeof (WkWeakKeyDictIter) >= sizeof (WkWeakTableIter));
+
+static void
+wk_weak_key_dict_finalize (GObject *object)
+{
+  WkWeakKeyDict *self = WK_WEAK_KEY_DICT (object);
+
+  g_clear_pointer (&self->table, wk_weak_table_free);
+
+  G_OBJECT_CLASS (wk_weak_key_dict_parent_class)->finalize (object);
+}
+
+static void
+wk_weak_key_dict_class_init (WkWeakKeyDictClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wk_weak_key_dict_finalize;
+}
+
+static void
+wk_weak_key_dict_init (WkWeakKeyDict *self)
+{
+}
+
+/**
+ * wk_weak_key_dict_new: (skip)
+ * @value_destroy: (nullable): frees a value when its entry goes
+ *
+ * Creates a dict with `gpointer` values.
+ *
+ * Returns: (transfer full): a new, empty dict
+ */
+WkWeakKeyDict *
+wk_weak_key_dict_new (GDestroyNotify value_destroy)
+{
+  WkWeakKeyDict *self = g_object_new (WK_TYPE_WEAK_KEY_DICT, NULL);
+
+  self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_KEYS, NULL, NULL, NULL, value_destroy);
+  return self;
+}
+
+static void
+free_gvalue (gpointer value)
+{
+  g_boxed_free (G_TYPE_VALUE, value);
+}
+
+static gpointer
+copy_gvalue (gpointer value)
+{
+  return g_boxed_copy (G_TYPE_VALUE, value);
+}
+
+/**
+ * wk_weak_key_dict_new_for_values:
+ *
+ * Creates a dict whose values are #GValues. This is the dict that
+ * bindings use.
+ *
+ * Returns: (transfer full): a new, empty dict
+ */
+WkWeakKeyDict *
+wk_weak_key_dict_new_for_values (void)
+{
+  WkWeakKeyDict *self = wk_weak_key_dict_new (free_gvalue);
+
+  self->gvalues = TRUE;
+  return self;
+}
+
+/**
+ * wk_weak_key_dict_insert: (skip)
+ * @self: a dict
+ * @key: the key, held weakly
+ * @value: the value; the dict owns it from now on
+ *
+ * Maps @key to @value, replacing (and destroying) any value it had. If
+ * @key has already started to die, @value is destroyed at once.
+ */
+void
+wk_weak_key_dict_insert (WkWeakKeyDict *self,
+                         GObject       *key,
+                         gpointer       value)
+{
+  g_return_if_fail (WK_IS_WEAK_KEY_DICT (self));
+  g_return_if_fail (G_IS_OBJECT (key));
+
+  wk_weak_table_insert (self->table, NULL, key, value);
+}
+
+/**
+ * wk_weak_key_dict_lookup: (skip)
+ * @self: a dict
+ * @key: a key
+ *
+ * Returns: (nullable) (transfer none): the value of @key, borrowed:
+ *   valid while the entry stays; %NULL if there is none
+ */
+gpointer
+wk_weak_key_dict_lookup (WkWeakKeyDict *self,
+                         GObject       *key)
+{
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), NULL);
+  g_return_val_if_fail (G_IS_OBJECT (key), NULL);
+
+  return wk_weak_table_lookup_value (self->table, key, NULL, NULL);
+}
+
+/**
+ * wk_weak_key_dict_lookup_extended: (skip)
+ * @self: a dict
+ * @key: a key
+ * @value: (out) (optional): the value, borrowed
+ *
+ * Like [method@Wk.WeakKeyDict.lookup], telling a %NULL value from no entry.
+ *
+ * Returns: whether @key has an entry
+ */
+gboolean
+wk_weak_key_dict_lookup_extended (WkWeakKeyDict *self,
+                                  GObject       *key,
+                                  gpointer      *value)
+{
+  gboolean found;
+  gpointer v;
+
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), FALSE);
+  g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
+
+  v = wk_weak_table_lookup_value (self->table, key, NULL, &found);
+  if (value != NULL)
+    *value = v;
+  return found;
+}
+
+/**
+ * wk_weak_key_dict_contains:
+ * @self: a dict
+ * @key: a key
+ *
+ * Returns: whether @key has an entry
+ */
+gboolean
+wk_weak_key_dict_contains (WkWeakKeyDict *self,
+                           GObject       *key)
+{
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), FALSE);
+  g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
+
+  return wk_weak_table_contains (self->table, key);
+}
+
+/**
+ * wk_weak_key_dict_remove:
+ * @self: a dict
+ * @key: a key
+ *
+ * Removes the entry of @key; its value destroy notify runs (at the end
+ * of the iteration if one is running).
+ *
+ * Returns: whether there was an entry
+ */
+gboolean
+wk_weak_key_dict_remove (WkWeakKeyDict *self,
+                         GObject       *key)
+{
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), FALSE);
+  g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
+
+  return wk_weak_table_remove (self->table, key);
+}
+
+/**
+ * wk_weak_key_dict_steal: (skip)
+ * @self: a dict
+ * @key: a key
+ * @value: (out) (optional): the value, now owned by the caller
+ *
+ * Removes the entry of @key without destroying its value. Refused (with a
+ * critical) during an iteration.
+ *
+ * Returns: whether there was an entry
+ */
+gboolean
+wk_weak_key_dict_steal (WkWeakKeyDict *self,
+                        GObject       *key,
+                        gpointer      *value)
+{
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), FALSE);
+  g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
+
+  return wk_weak_table_steal (self->table, key, NULL, NULL, value);
+}
+
+/**
+ * wk_weak_key_dict_get_size:
+ * @self: a dict
+ *
+ * Returns: the number of entries, never counting one whose key's death
+ *   has been processed
+ */
+guint
+wk_weak_key_dict_get_size (WkWeakKeyDict *self)
+{
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), 0);
+
+  return wk_weak_table_get_size (self->table);
+}
+
+/**
+ * wk_weak_key_dict_remove_all:
+ * @self: a dict
+ *
+ * Removes every entry.
+ */
+void
+wk_weak_key_dict_remove_all (WkWeakKeyDict *self)
+{
+  g_return_if_fail (WK_IS_WEAK_KEY_DICT (self));
+
+  wk_weak_table_remove_all (self->table);
+}
+
+typedef struct
+{
+  WkWeakKeyDictForeachFunc func;
+  gpointer                 user_data;
+} ForeachData;
+
+static void
+foreach_adapter (gpointer key,
+                 gpointer object,
+                 gpointer value,
+                 gpointer user_data)
+{
+  ForeachData *data = user_data;
+
+  data->func (object, value, data->user_data);
+}
+
+/**
+ * wk_weak_key_dict_foreach: (skip)
+ * @self: a dict
+ * @func: called for each live entry, with no lock held
+ * @user_data: data for @func
+ *
+ * Calls @func for each entry whose key lives; the key is kept alive
+ * during the call. @func may remove entries and drop keys.
+ */
+void
+wk_weak_key_dict_foreach (WkWeakKeyDict            *self,
+                          WkWeakKeyDictForeachFunc  func,
+                          gpointer                  user_data)
+{
+  ForeachData data = { func, user_data };
+
+  g_return_if_fail (WK_IS_WEAK_KEY_DICT (self));
+  g_return_if_fail (func != NULL);
+
+  wk_weak_table_foreach (self->table, foreach_adapter, &data);
+}
+
+/**
+ * wk_weak_key_dict_get_keys:
+ * @self: a dict
+ *
+ * Returns: (transfer full) (element-type GObject.Object): a strong
+ *   reference to each live key; the array has no element free function
+ */
+GPtrArray *
+wk_weak_key_dict_get_keys (WkWeakKeyDict *self)
+{
+  GPtrArray *keys;
+
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), NULL);
+
+  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, &keys, NULL);
+  return keys;
+}
+
+/**
+ * wk_weak_key_dict_get_values: (skip)
+ * @self: a dict
+ *
+ * Returns: (transfer container): the values of the live entries,
+ *   borrowed: valid while their entries stay
+ */
+GPtrArray *
+wk_weak_key_dict_get_values (WkWeakKeyDict *self)
+{
+  GPtrArray *values;
+
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), NULL);
+
+  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, NULL, &values);
+  return values;
+}
+
+/* The binding face needs a dict made for GValues. */
+static gboolean
+check_gvalues (WkWeakKeyDict *self,
+               const char    *func)
+{
+  if (G_UNLIKELY (!WK_IS_WEAK_KEY_DICT (self)))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, func, "WK_IS_WEAK_KEY_DICT (self)");
+      return FALSE;
+    }
+  if (G_UNLIKELY (!self->gvalues))
+    {
+      g_critical ("%s: this WkWeakKeyDict was not made with "
+                  "wk_weak_key_dict_new_for_values()", func);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * wk_weak_key_dict_insert_value: (rename-to wk_weak_key_dict_insert)
+ * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
+ * @key: the key, held weakly
+ * @value: the value, copied
+ *
+ * Maps @key to a copy of @value, replacing any value it had.
+ */
+void
+wk_weak_key_dict_insert_value (WkWeakKeyDict *self,
+                               GObject       *key,
+                               const GValue  *value)
+{
+  if (!check_gvalues (self, G_STRFUNC))
+    return;
+  g_return_if_fail (G_IS_OBJECT (key));
+  g_return_if_fail (G_IS_VALUE (value));
+
+  wk_weak_table_insert (self->table, NULL, key, copy_gvalue ((gpointer) value));
+}
+
+/**
+ * wk_weak_key_dict_lookup_value: (rename-to wk_weak_key_dict_lookup)
+ * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
+ * @key: a key
+ *
+ * Returns: (transfer full) (nullable): a copy of the value of @key, or
+ *   %NULL if there is none
+ */
+GValue *
+wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
+                               GObject       *key)
+{
+  if (!check_gvalues (self, G_STRFUNC))
+    return NULL;
+  g_return_val_if_fail (G_IS_OBJECT (key), NULL);
+
+  return wk_weak_table_lookup_value (self->table, key, copy_gvalue, NULL);
+}
+
+/**
+ * wk_weak_key_dict_steal_value: (rename-to wk_weak_key_dict_steal)
+ * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
+ * @key: a key
+ *
+ * Removes the entry of @key and returns its value: what Python's
+ * `dict.pop()` needs in one step.
+ *
+ * Returns: (transfer full) (nullable): the value, or %NULL if there was
+ *   no entry
+ */
+GValue *
+wk_weak_key_dict_steal_value (WkWeakKeyDict *self,
+                              GObject       *key)
+{
+  gpointer value = NULL;
+
+  if (!check_gvalues (self, G_STRFUNC))
+    return NULL;
+  g_return_val_if_fail (G_IS_OBJECT (key), NULL);
+
+  wk_weak_table_steal (self->table, key, NULL, NULL, &value);
+  return value;
+}
+
+/**
+ * wk_weak_key_dict_iter_init: (skip)
+ * @iter: an uninitialized iterator
+ * @dict: the dict to iterate
+ *
+ * Starts an iteration over the live entries of @dict. It lasts until
+ * [method@Wk.WeakKeyDictIter.next] returns %FALSE or
+ * [method@Wk.WeakKeyDictIter.finish] is called.
+ */
+void
+wk_weak_key_dict_iter_init (WkWeakKeyDictIter *iter,
+                            WkWeakKeyDict     *dict)
+{
+  g_return_if_fail (iter != NULL);
+  g_return_if_fail (WK_IS_WEAK_KEY_DICT (dict));
+
+  wk_weak_table_iter_init ((WkWeakTableIter *) iter, dict->table);
+}
+
+/**
+ * wk_weak_key_dict_iter_next: (skip)
+ * @iter: an iterator
+ * @key: (out) (optional) (type GObject.Object): the key, borrowed: the
+ *   iterator keeps it alive until the next step
+ * @value: (out) (optional): the value, borrowed
+ *
+ * Advances @iter to the next live entry.
+ *
+ * Returns: %FALSE at the end (the iteration is then over)
+ */
+gboolean
+wk_weak_key_dict_iter_next (WkWeakKeyDictIter *iter,
+                            gpointer          *key,
+                            gpointer          *value)
+{
+  g_return_val_if_fail (iter != NULL, FALSE);
+
+  return wk_weak_table_iter_next ((WkWeakTableIter *) iter, NULL, key, value);
+}
+
+/**
+ * wk_weak_key_dict_iter_finish: (skip)
+ * @iter: an iterator
+ *
+ * Ends an iteration before `next` has returned %FALSE.
+ */
+void
+wk_weak_key_dict_iter_finish (WkWeakKeyDictIter *iter)
+{
+  g_return_if_fail (iter != NULL);
+
+  wk_weak_table_iter_finish ((WkWeakTableIter *) iter);
+}

@@ -1,0 +1,128 @@
+/* wk-weak-table-private.h: the hash table behind Wk's weak collections
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One implementation serves WkWeakValueDict (weak values), WkWeakKeyDict
+ * (weak keys) and WkWeakSet (weak keys, no values). A GHashTable holds
+ * the entries themselves (as a set, hashed by their key), so the table
+ * stores one pointer and one hash per slot. Each entry watches the
+ * anchor of its weak side (see wk-anchor-private.h): when that object
+ * dies, the entry leaves the table, its key and value destroy notifies
+ * run exactly once, and no lookup, size or iteration sees it from the
+ * moment the death is processed.
+ *
+ * Locking: one mutex per table, never held while user code runs (destroy
+ * notifies, foreach callbacks, g_object_unref of values). Deaths come
+ * from any thread.
+ *
+ * Iteration: while an iteration (iterator, foreach) is under way, nothing
+ * leaves the GHashTable structurally: dead or removed entries are only
+ * marked gone, kept on a pending list, and removed (with their destroy
+ * notifies) when the last iteration ends. Adding a new key then would
+ * resize the GHashTable, so it is refused with a critical; replacing the
+ * value of a present key is fine.
+ *
+ * Lifetime: an entry is reference counted, one for being in the
+ * GHashTable and one for its watch until the watch is taken out or has
+ * fired; each entry holds a reference on the table, so a death in another
+ * thread may finish after the collection object itself is gone.
+ */
+
+#pragma once
+
+#include "wk-anchor-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _WkWeakTable WkWeakTable;
+typedef struct _WkWeakEntry WkWeakEntry;
+
+typedef enum {
+  WK_WEAK_TABLE_WEAK_VALUES,
+  WK_WEAK_TABLE_WEAK_KEYS,
+} WkWeakTableKind;
+
+/* Calls during foreach: @key, @object (the weak side, borrowed and alive
+ * for the call) and @value (weak-keys tables only). */
+typedef void (*WkWeakTableFunc) (gpointer key,
+                                 gpointer object,
+                                 gpointer value,
+                                 gpointer user_data);
+
+/* The state of an iteration, inside the public iterator structures. */
+typedef struct
+{
+  WkWeakTable    *table;
+  GHashTableIter  iter;
+  GObject        *current;    /* (owned) kept alive until the next step */
+  gboolean        running;
+} WkWeakTableIter;
+
+WkWeakTable *wk_weak_table_new          (WkWeakTableKind  kind,
+                                         GHashFunc        key_hash,
+                                         GEqualFunc       key_equal,
+                                         GDestroyNotify   key_destroy,
+                                         GDestroyNotify   value_destroy);
+/* The owner lets go: every entry leaves, with its destroy notifies. */
+void         wk_weak_table_free         (WkWeakTable     *table);
+
+/* Weak values: @key is owned by the table, @object is the weak value.
+ * Weak keys: @object is the weak key, @value is owned by the table. The
+ * entry replaces any present one with an equal key. FALSE (and the new
+ * key and value destroyed) if the object is already dying, or if the key
+ * is new while an iteration runs (with a critical). */
+gboolean     wk_weak_table_insert       (WkWeakTable     *table,
+                                         gpointer         key,
+                                         GObject         *object,
+                                         gpointer         value);
+/* Weak values: a strong reference to the value of @key, or NULL. */
+gpointer     wk_weak_table_dup_object   (WkWeakTable     *table,
+                                         gconstpointer    key);
+/* Weak keys: the value of the object @key (borrowed), with @found. With
+ * @copy, the value is copied under the lock by @copy instead. */
+gpointer     wk_weak_table_lookup_value (WkWeakTable     *table,
+                                         gconstpointer    key,
+                                         GBoxedCopyFunc   copy,
+                                         gboolean        *found);
+gboolean     wk_weak_table_contains     (WkWeakTable     *table,
+                                         gconstpointer    key);
+gboolean     wk_weak_table_remove       (WkWeakTable     *table,
+                                         gconstpointer    key);
+/* Removes the entry without destroying its key and value, which go to
+ * the caller (for weak values, @object gets a strong reference to the
+ * value if it still lives). Refused during an iteration. */
+gboolean     wk_weak_table_steal        (WkWeakTable     *table,
+                                         gconstpointer    key,
+                                         gpointer        *stolen_key,
+                                         gpointer        *object,
+                                         gpointer        *stolen_value);
+void         wk_weak_table_remove_all   (WkWeakTable     *table);
+guint        wk_weak_table_get_size     (WkWeakTable     *table);
+
+void         wk_weak_table_foreach      (WkWeakTable     *table,
+                                         WkWeakTableFunc  func,
+                                         gpointer         user_data);
+/* Snapshots of the live entries. @keys gets the keys (each through
+ * @copy_key, or borrowed when NULL), @objects a strong reference to each
+ * weak-side object, @values the values (through @copy_value, or
+ * borrowed); any of them may be NULL. */
+void         wk_weak_table_snapshot     (WkWeakTable     *table,
+                                         GBoxedCopyFunc   copy_key,
+                                         GBoxedCopyFunc   copy_value,
+                                         GPtrArray      **keys,
+                                         GPtrArray      **objects,
+                                         GPtrArray      **values);
+
+void         wk_weak_table_iter_init    (WkWeakTableIter *iter,
+                                         WkWeakTable     *table);
+gboolean     wk_weak_table_iter_next    (WkWeakTableIter *iter,
+                                         gpointer        *key,
+                                         gpointer        *object,
+                                         gpointer        *value);
+void         wk_weak_table_iter_finish  (WkWeakTableIter *iter);
+
+/* A hash for any GVariant, containers included (g_variant_hash() takes
+ * basic types only), consistent with g_variant_equal(). */
+guint        wk_variant_hash            (gconstpointer    variant);
+
+G_END_DECLS

@@ -1,0 +1,722 @@
+/* wk-weak-table.c: the hash table behind Wk's weak collections
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * See wk-weak-table-private.h for the model.
+ */
+
+#include "config.h"
+
+#include "wk-weak-table-private.h"
+
+struct _WkWeakEntry
+{
+  WkWatch       watch;       /* first: the watch is the entry */
+  WkAnchor     *anchor;      /* of the weak side; not owned, valid until dead */
+  gpointer      key;         /* weak values: the key; weak keys: the object */
+  gpointer      value;       /* weak keys: the value */
+  WkWeakTable  *table;       /* (owned) */
+  gint          ref_count;   /* (atomic) */
+  guint         in_table : 1;   /* the rest under the table lock */
+  guint         gone : 1;       /* logically absent: dead or removed */
+  guint         pending : 1;    /* on table->pending */
+};
+
+struct _WkWeakTable
+{
+  GMutex           lock;
+  gint             ref_count;     /* (atomic) the owner's and one per entry */
+  WkWeakTableKind  kind;
+  GHashTable      *entries;       /* WkWeakEntry set, hashed by key */
+  GPtrArray       *pending;       /* gone entries kept during iterations */
+  guint            n_live;
+  guint            iterating;
+  GHashFunc        key_hash;
+  GEqualFunc       key_equal;
+  GDestroyNotify   key_destroy;
+  GDestroyNotify   value_destroy;
+};
+
+static WkWeakTable *
+table_ref (WkWeakTable *table)
+{
+  g_atomic_int_inc (&table->ref_count);
+  return table;
+}
+
+static void
+table_unref (WkWeakTable *table)
+{
+  if (!g_atomic_int_dec_and_test (&table->ref_count))
+    return;
+  g_hash_table_unref (table->entries);
+  g_ptr_array_unref (table->pending);
+  g_mutex_clear (&table->lock);
+  g_free (table);
+}
+
+static void
+entry_unref (WkWeakEntry *entry)
+{
+  WkWeakTable *table = entry->table;
+
+  if (!g_atomic_int_dec_and_test (&entry->ref_count))
+    return;
+  if (entry->key != NULL && table->key_destroy != NULL)
+    table->key_destroy (entry->key);
+  if (entry->value != NULL && table->value_destroy != NULL)
+    table->value_destroy (entry->value);
+  g_slice_free (WkWeakEntry, entry);
+  table_unref (table);
+}
+
+/* Entries are hashed and compared by their key; for weak keys the key is
+ * the object, compared by identity. */
+static guint
+entry_hash (gconstpointer data)
+{
+  const WkWeakEntry *entry = data;
+
+  return entry->table->key_hash (entry->key);
+}
+
+static gboolean
+entry_equal (gconstpointer a,
+             gconstpointer b)
+{
+  const WkWeakEntry *ea = a, *eb = b;
+
+  return ea->table->key_equal (ea->key, eb->key);
+}
+
+static guint
+object_hash (gconstpointer object)
+{
+  guint64 x = (guintptr) object;
+
+  x ^= x >> 33;
+  x *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  x ^= x >> 33;
+  return (guint) x;
+}
+
+WkWeakTable *
+wk_weak_table_new (WkWeakTableKind  kind,
+                   GHashFunc        key_hash,
+                   GEqualFunc       key_equal,
+                   GDestroyNotify   key_destroy,
+                   GDestroyNotify   value_destroy)
+{
+  WkWeakTable *table = g_new0 (WkWeakTable, 1);
+
+  g_mutex_init (&table->lock);
+  table->ref_count = 1;
+  table->kind = kind;
+  table->entries = g_hash_table_new (entry_hash, entry_equal);
+  table->pending = g_ptr_array_new ();
+  if (kind == WK_WEAK_TABLE_WEAK_KEYS)
+    {
+      table->key_hash = object_hash;
+      table->key_equal = g_direct_equal;
+    }
+  else
+    {
+      table->key_hash = key_hash != NULL ? key_hash : g_direct_hash;
+      table->key_equal = key_equal != NULL ? key_equal : g_direct_equal;
+      table->key_destroy = key_destroy;
+    }
+  table->value_destroy = value_destroy;
+  return table;
+}
+
+/* The entry equal to a probe with @key, as stored (gone or not). */
+static WkWeakEntry *
+find_locked (WkWeakTable   *table,
+             gconstpointer  key)
+{
+  WkWeakEntry probe = { .key = (gpointer) key, .table = table };
+  gpointer stored = NULL;
+
+  if (g_hash_table_lookup_extended (table->entries, &probe, &stored, NULL))
+    return stored;
+  return NULL;
+}
+
+static WkWeakEntry *
+find_live_locked (WkWeakTable   *table,
+                  gconstpointer  key)
+{
+  WkWeakEntry *entry = find_locked (table, key);
+
+  return entry != NULL && !entry->gone ? entry : NULL;
+}
+
+/* Takes @entry out of the logical view. Returns TRUE when it also left the
+ * GHashTable, whose reference the caller then drops; during an iteration
+ * it stays there, pending. */
+static gboolean
+make_gone_locked (WkWeakTable *table,
+                  WkWeakEntry *entry)
+{
+  if (!entry->gone)
+    {
+      entry->gone = TRUE;
+      table->n_live--;
+    }
+  if (table->iterating > 0)
+    {
+      if (!entry->pending)
+        {
+          entry->pending = TRUE;
+          g_ptr_array_add (table->pending, entry);
+        }
+      return FALSE;
+    }
+  g_hash_table_remove (table->entries, entry);
+  entry->in_table = FALSE;
+  return TRUE;
+}
+
+/* When the last iteration ends: the pending entries leave the GHashTable.
+ * Returns them, for the caller to unref outside the lock. */
+static GPtrArray *
+flush_pending_locked (WkWeakTable *table)
+{
+  GPtrArray *flushed;
+  guint i;
+
+  if (table->iterating > 0 || table->pending->len == 0)
+    return NULL;
+
+  flushed = table->pending;
+  table->pending = g_ptr_array_new ();
+  for (i = 0; i < flushed->len; i++)
+    {
+      WkWeakEntry *entry = g_ptr_array_index (flushed, i);
+
+      /* Replaced entries left the GHashTable already. */
+      if (entry->in_table)
+        g_hash_table_remove (table->entries, entry);
+      entry->in_table = FALSE;
+      entry->pending = FALSE;
+    }
+  return flushed;
+}
+
+static void
+unref_all (GPtrArray *entries)
+{
+  guint i;
+
+  if (entries == NULL)
+    return;
+  for (i = 0; i < entries->len; i++)
+    entry_unref (g_ptr_array_index (entries, i));
+  g_ptr_array_unref (entries);
+}
+
+/* Under the table lock, for an entry that left the logical view: takes
+ * its watch out. TRUE when the caller must drop the watch's reference;
+ * otherwise the death handler has the watch and drops it. The anchor is
+ * alive here: it goes only after entry_died(), which needs this lock. */
+static gboolean
+unwatch_locked (WkWeakEntry *entry)
+{
+  WkAnchor *anchor = entry->anchor;
+
+  if (anchor == NULL)
+    return FALSE;
+  entry->anchor = NULL;
+  return wk_anchor_unwatch (anchor, &entry->watch);
+}
+
+static void
+entry_died (WkWatch *watch)
+{
+  WkWeakEntry *entry = (WkWeakEntry *) watch;
+  WkWeakTable *table = entry->table;
+  gboolean left = FALSE;
+
+  g_mutex_lock (&table->lock);
+  /* The anchor goes away after this; nobody may look at it any more. */
+  entry->anchor = NULL;
+  if (entry->in_table)
+    left = make_gone_locked (table, entry);
+  g_mutex_unlock (&table->lock);
+
+  if (left)
+    entry_unref (entry);
+  entry_unref (entry);   /* the watch's */
+}
+
+gboolean
+wk_weak_table_insert (WkWeakTable *table,
+                      gpointer     key,
+                      GObject     *object,
+                      gpointer     value)
+{
+  WkWeakEntry *entry = g_slice_new0 (WkWeakEntry);
+  WkWeakEntry *old;
+  WkAnchor *anchor = wk_anchor_obtain (object);
+  gboolean refused = FALSE, drop_watch = FALSE, drop_old_watch = FALSE, keep_old = FALSE;
+  gboolean watched;
+
+  entry->anchor = anchor;
+  entry->key = table->kind == WK_WEAK_TABLE_WEAK_KEYS ? (gpointer) object : key;
+  entry->value = value;
+  entry->table = table_ref (table);
+  entry->ref_count = 2;   /* the GHashTable's and the watch's */
+
+  watched = wk_anchor_is_alive (anchor) &&
+            wk_anchor_watch (anchor, &entry->watch, entry_died);
+  /* The watch keeps the anchor: it lives until the object's death has
+   * been processed, which is when the watch fires. */
+  wk_anchor_unref (anchor);
+  if (!watched)
+    {
+      /* Dying already: the key maps to nothing now, not to an old value. */
+      wk_weak_table_remove (table, entry->key);
+      entry->anchor = NULL;
+      entry->ref_count = 1;
+      entry_unref (entry);
+      return FALSE;
+    }
+
+  g_mutex_lock (&table->lock);
+  old = find_locked (table, entry->key);
+  if (old == NULL && table->iterating > 0)
+    {
+      refused = TRUE;
+      drop_watch = unwatch_locked (entry);
+    }
+  else
+    {
+      if (old != NULL)
+        {
+          /* Replace in place: the slot keeps its place, so running
+           * iterations stay valid; the old entry leaves at once. */
+          if (!old->gone)
+            table->n_live--;
+          old->gone = TRUE;
+          old->in_table = FALSE;
+          drop_old_watch = unwatch_locked (old);
+          /* During an iteration the old key may be in the caller's hands
+           * (handed out by the iterator): it stays until the end. */
+          if (table->iterating > 0 && !old->pending)
+            {
+              old->pending = TRUE;
+              g_ptr_array_add (table->pending, old);
+              keep_old = TRUE;
+            }
+          else if (old->pending)
+            keep_old = TRUE;
+        }
+      g_hash_table_add (table->entries, entry);
+      entry->in_table = TRUE;
+      table->n_live++;
+    }
+  g_mutex_unlock (&table->lock);
+
+  if (refused)
+    {
+      g_critical ("cannot add a new key to a Wk weak collection while it is being iterated");
+      if (drop_watch)
+        entry_unref (entry);
+      entry_unref (entry);
+      return FALSE;
+    }
+  if (old != NULL)
+    {
+      if (drop_old_watch)
+        entry_unref (old);
+      if (!keep_old)
+        entry_unref (old);
+    }
+  return TRUE;
+}
+
+gpointer
+wk_weak_table_dup_object (WkWeakTable   *table,
+                          gconstpointer  key)
+{
+  WkWeakEntry *entry;
+  WkHazard *hazard;
+  WkAnchor *anchor;
+
+  g_mutex_lock (&table->lock);
+  entry = find_live_locked (table, key);
+  if (entry == NULL)
+    {
+      g_mutex_unlock (&table->lock);
+      return NULL;
+    }
+  /* A live entry's anchor lives until its death handler has run, which
+   * needs this lock; from the hazard slot on, the anchor is protected. */
+  anchor = entry->anchor;
+  hazard = wk_hazard_get ();
+  wk_hazard_publish (hazard, anchor);
+  g_mutex_unlock (&table->lock);
+
+  return wk_anchor_get (anchor, hazard, FALSE);
+}
+
+gpointer
+wk_weak_table_lookup_value (WkWeakTable    *table,
+                            gconstpointer   key,
+                            GBoxedCopyFunc  copy,
+                            gboolean       *found)
+{
+  WkWeakEntry *entry;
+  gpointer value = NULL;
+
+  g_mutex_lock (&table->lock);
+  entry = find_live_locked (table, key);
+  if (entry != NULL)
+    value = copy != NULL && entry->value != NULL ? copy (entry->value) : entry->value;
+  g_mutex_unlock (&table->lock);
+  if (found != NULL)
+    *found = entry != NULL;
+  return value;
+}
+
+gboolean
+wk_weak_table_contains (WkWeakTable   *table,
+                        gconstpointer  key)
+{
+  WkWeakEntry *entry;
+  gboolean contains;
+
+  g_mutex_lock (&table->lock);
+  entry = find_live_locked (table, key);
+  /* A value that has started to die reads NULL already, though its
+   * death has not been processed yet. */
+  contains = entry != NULL && wk_anchor_is_alive (entry->anchor);
+  g_mutex_unlock (&table->lock);
+  return contains;
+}
+
+/* Under the lock: @entry (live) leaves the logical view. Returns how many
+ * references the caller drops once unlocked. */
+static guint
+remove_locked (WkWeakTable *table,
+               WkWeakEntry *entry)
+{
+  guint drops = 0;
+
+  if (make_gone_locked (table, entry))
+    drops++;
+  if (unwatch_locked (entry))
+    drops++;
+  return drops;
+}
+
+static void
+entry_unref_n (WkWeakEntry *entry,
+               guint        n)
+{
+  while (n-- > 0)
+    entry_unref (entry);
+}
+
+gboolean
+wk_weak_table_remove (WkWeakTable   *table,
+                      gconstpointer  key)
+{
+  WkWeakEntry *entry;
+  guint drops = 0;
+
+  g_mutex_lock (&table->lock);
+  entry = find_live_locked (table, key);
+  if (entry != NULL)
+    drops = remove_locked (table, entry);
+  g_mutex_unlock (&table->lock);
+
+  if (entry == NULL)
+    return FALSE;
+  entry_unref_n (entry, drops);
+  return TRUE;
+}
+
+gboolean
+wk_weak_table_steal (WkWeakTable   *table,
+                     gconstpointer  key,
+                     gpointer      *stolen_key,
+                     gpointer      *object,
+                     gpointer      *stolen_value)
+{
+  WkWeakEntry *entry;
+  WkHazard *hazard = NULL;
+  WkAnchor *anchor = NULL;
+  guint drops = 0;
+
+  g_mutex_lock (&table->lock);
+  if (table->iterating > 0)
+    {
+      g_mutex_unlock (&table->lock);
+      g_critical ("cannot steal from a Wk weak collection while it is being iterated");
+      return FALSE;
+    }
+  entry = find_live_locked (table, key);
+  if (entry != NULL)
+    {
+      if (object != NULL)
+        {
+          anchor = entry->anchor;
+          hazard = wk_hazard_get ();
+          wk_hazard_publish (hazard, anchor);
+        }
+      /* Out of the GHashTable first: it hashes the key. */
+      drops = remove_locked (table, entry);
+      if (stolen_key != NULL)
+        *stolen_key = g_steal_pointer (&entry->key);
+      if (stolen_value != NULL)
+        *stolen_value = g_steal_pointer (&entry->value);
+    }
+  g_mutex_unlock (&table->lock);
+
+  if (entry == NULL)
+    return FALSE;
+  /* The anchor may have lost its watch, but the hazard slot holds it. */
+  if (object != NULL)
+    *object = wk_anchor_get (anchor, hazard, FALSE);
+  entry_unref_n (entry, drops);
+  return TRUE;
+}
+
+void
+wk_weak_table_remove_all (WkWeakTable *table)
+{
+  GPtrArray *removed = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer stored;
+  guint i;
+
+  g_mutex_lock (&table->lock);
+  g_hash_table_iter_init (&iter, table->entries);
+  while (g_hash_table_iter_next (&iter, &stored, NULL))
+    {
+      WkWeakEntry *entry = stored;
+
+      if (entry->gone)
+        continue;
+      entry->gone = TRUE;
+      table->n_live--;
+      if (unwatch_locked (entry))
+        g_ptr_array_add (removed, entry);
+      if (table->iterating > 0)
+        {
+          entry->pending = TRUE;
+          g_ptr_array_add (table->pending, entry);
+        }
+      else
+        {
+          entry->in_table = FALSE;
+          g_hash_table_iter_remove (&iter);
+          g_ptr_array_add (removed, entry);
+        }
+    }
+  g_mutex_unlock (&table->lock);
+
+  for (i = 0; i < removed->len; i++)
+    entry_unref (g_ptr_array_index (removed, i));
+  g_ptr_array_unref (removed);
+}
+
+guint
+wk_weak_table_get_size (WkWeakTable *table)
+{
+  guint n;
+
+  g_mutex_lock (&table->lock);
+  n = table->n_live;
+  g_mutex_unlock (&table->lock);
+  return n;
+}
+
+/* Under the lock: a strong reference to the weak side of a live @entry,
+ * taken with the lock dropped for the get itself (which may run toggle
+ * notifies); NULL if the object has started to die. */
+static GObject *
+dup_weak_side_unlocked (WkWeakTable *table,
+                        WkWeakEntry *entry)
+{
+  WkAnchor *anchor = entry->anchor;
+  WkHazard *hazard = wk_hazard_get ();
+  GObject *object;
+
+  wk_hazard_publish (hazard, anchor);
+  g_mutex_unlock (&table->lock);
+  object = wk_anchor_get (anchor, hazard, FALSE);
+  g_mutex_lock (&table->lock);
+  return object;
+}
+
+void
+wk_weak_table_iter_init (WkWeakTableIter *iter,
+                         WkWeakTable     *table)
+{
+  iter->table = table_ref (table);
+  iter->current = NULL;
+  iter->running = TRUE;
+  g_mutex_lock (&table->lock);
+  table->iterating++;
+  g_hash_table_iter_init (&iter->iter, table->entries);
+  g_mutex_unlock (&table->lock);
+}
+
+gboolean
+wk_weak_table_iter_next (WkWeakTableIter *iter,
+                         gpointer        *key,
+                         gpointer        *object,
+                         gpointer        *value)
+{
+  WkWeakTable *table = iter->table;
+  GObject *previous = g_steal_pointer (&iter->current);
+  gpointer stored;
+
+  if (!iter->running)
+    {
+      g_clear_object (&previous);
+      return FALSE;
+    }
+
+  g_mutex_lock (&table->lock);
+  while (g_hash_table_iter_next (&iter->iter, &stored, NULL))
+    {
+      WkWeakEntry *entry = stored;
+      GObject *strong;
+
+      gboolean gone;
+
+      if (entry->gone)
+        continue;
+      /* Nothing leaves the GHashTable structurally during an iteration,
+       * so the iterator survives the unlocked get; an entry replaced in
+       * place meanwhile does leave, hence the reference. */
+      g_atomic_int_inc (&entry->ref_count);
+      strong = dup_weak_side_unlocked (table, entry);
+      gone = entry->gone;
+      if (strong != NULL && !gone)
+        {
+          if (key != NULL)
+            *key = entry->key;
+          if (object != NULL)
+            *object = strong;
+          if (value != NULL)
+            *value = entry->value;
+          iter->current = strong;
+        }
+      g_mutex_unlock (&table->lock);
+      /* Still in the table unless replaced; then the key and value went
+       * with it and are not handed out. */
+      entry_unref (entry);
+      if (strong != NULL && !gone)
+        {
+          g_clear_object (&previous);
+          return TRUE;
+        }
+      g_clear_object (&strong);
+      g_mutex_lock (&table->lock);
+    }
+  g_mutex_unlock (&table->lock);
+
+  g_clear_object (&previous);
+  wk_weak_table_iter_finish (iter);
+  return FALSE;
+}
+
+void
+wk_weak_table_iter_finish (WkWeakTableIter *iter)
+{
+  WkWeakTable *table = iter->table;
+  GPtrArray *flushed;
+
+  if (!iter->running)
+    return;
+  iter->running = FALSE;
+  g_clear_object (&iter->current);
+
+  g_mutex_lock (&table->lock);
+  table->iterating--;
+  flushed = flush_pending_locked (table);
+  g_mutex_unlock (&table->lock);
+
+  unref_all (flushed);
+  table_unref (table);
+}
+
+void
+wk_weak_table_foreach (WkWeakTable     *table,
+                       WkWeakTableFunc  func,
+                       gpointer         user_data)
+{
+  WkWeakTableIter iter;
+  gpointer key, object, value;
+
+  wk_weak_table_iter_init (&iter, table);
+  while (wk_weak_table_iter_next (&iter, &key, &object, &value))
+    func (key, object, value, user_data);
+}
+
+void
+wk_weak_table_snapshot (WkWeakTable     *table,
+                        GBoxedCopyFunc   copy_key,
+                        GBoxedCopyFunc   copy_value,
+                        GPtrArray      **keys,
+                        GPtrArray      **objects,
+                        GPtrArray      **values)
+{
+  WkWeakTableIter iter;
+  gpointer key, object, value;
+
+  if (keys != NULL)
+    *keys = g_ptr_array_new ();
+  if (objects != NULL)
+    *objects = g_ptr_array_new ();
+  if (values != NULL)
+    *values = g_ptr_array_new ();
+
+  wk_weak_table_iter_init (&iter, table);
+  while (wk_weak_table_iter_next (&iter, &key, &object, &value))
+    {
+      if (keys != NULL)
+        g_ptr_array_add (*keys, copy_key != NULL ? copy_key (key) : key);
+      if (objects != NULL)
+        g_ptr_array_add (*objects, g_object_ref (object));
+      if (values != NULL)
+        g_ptr_array_add (*values, copy_value != NULL && value != NULL ? copy_value (value) : value);
+    }
+}
+
+void
+wk_weak_table_free (WkWeakTable *table)
+{
+  wk_weak_table_remove_all (table);
+  table_unref (table);
+}
+
+guint
+wk_variant_hash (gconstpointer data)
+{
+  GVariant *variant = (GVariant *) data;
+  const GVariantType *type = g_variant_get_type (variant);
+  guint hash = g_str_hash (g_variant_get_type_string (variant));
+
+  if (g_variant_type_is_basic (type))
+    return hash * 31 + g_variant_hash (variant);
+
+  /* Containers: combine the children, in order. A maybe without a value
+   * and empty containers hash by their type only. */
+  {
+    gsize i, n = g_variant_n_children (variant);
+
+    for (i = 0; i < n; i++)
+      {
+        GVariant *child = g_variant_get_child_value (variant, i);
+
+        hash = hash * 31 + wk_variant_hash (child);
+        g_variant_unref (child);
+      }
+  }
+  return hash;
+}
