@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <pthread.h>
+
 #include "wk-weak-table-private.h"
 
 struct _WkWeakEntry
@@ -24,7 +26,8 @@ struct _WkWeakEntry
 
 struct _WkWeakTable
 {
-  GMutex           lock;
+  /* A pthread mutex rather than a GMutex: thread sanitizers see it. */
+  pthread_mutex_t  lock;
   gint             ref_count;     /* (atomic) the owner's and one per entry */
   WkWeakTableKind  kind;
   GHashTable      *entries;       /* WkWeakEntry set, hashed by key */
@@ -51,7 +54,7 @@ table_unref (WkWeakTable *table)
     return;
   g_hash_table_unref (table->entries);
   g_ptr_array_unref (table->pending);
-  g_mutex_clear (&table->lock);
+  pthread_mutex_destroy (&table->lock);
   g_free (table);
 }
 
@@ -109,7 +112,7 @@ wk_weak_table_new (WkWeakTableKind  kind,
 {
   WkWeakTable *table = g_new0 (WkWeakTable, 1);
 
-  g_mutex_init (&table->lock);
+  pthread_mutex_init (&table->lock, NULL);
   table->ref_count = 1;
   table->kind = kind;
   table->entries = g_hash_table_new (entry_hash, entry_equal);
@@ -237,17 +240,22 @@ entry_died (WkWatch *watch)
   WkWeakTable *table = entry->table;
   gboolean left = FALSE;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   /* The anchor goes away after this; nobody may look at it any more. */
   entry->anchor = NULL;
   if (entry->in_table)
     left = make_gone_locked (table, entry);
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 
   if (left)
     entry_unref (entry);
   entry_unref (entry);   /* the watch's */
 }
+
+static guint remove_locked (WkWeakTable *table,
+                           WkWeakEntry *entry);
+static void   entry_unref_n (WkWeakEntry *entry,
+                             guint        n);
 
 gboolean
 wk_weak_table_insert (WkWeakTable *table,
@@ -259,6 +267,8 @@ wk_weak_table_insert (WkWeakTable *table,
   WkWeakEntry *old;
   WkAnchor *anchor = wk_anchor_obtain (object);
   gboolean refused = FALSE, drop_watch = FALSE, drop_old_watch = FALSE, keep_old = FALSE;
+  gboolean died = FALSE;
+  guint old_drops = 0;
   gboolean watched;
 
   entry->anchor = anchor;
@@ -282,9 +292,19 @@ wk_weak_table_insert (WkWeakTable *table,
       return FALSE;
     }
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   old = find_locked (table, entry->key);
-  if (old == NULL && table->iterating > 0)
+  if (entry->anchor == NULL)
+    {
+      /* The object died since we watched it; its handler has run. The
+       * key maps to nothing, as above. */
+      died = TRUE;
+      if (old != NULL && !old->gone)
+        old_drops = remove_locked (table, old);
+      else
+        old = NULL;
+    }
+  else if (old == NULL && table->iterating > 0)
     {
       refused = TRUE;
       drop_watch = unwatch_locked (entry);
@@ -315,8 +335,14 @@ wk_weak_table_insert (WkWeakTable *table,
       entry->in_table = TRUE;
       table->n_live++;
     }
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 
+  if (died)
+    {
+      entry_unref_n (old, old_drops);
+      entry_unref (entry);   /* the GHashTable's, never used */
+      return FALSE;
+    }
   if (refused)
     {
       g_critical ("cannot add a new key to a Wk weak collection while it is being iterated");
@@ -343,11 +369,11 @@ wk_weak_table_dup_object (WkWeakTable   *table,
   WkHazard *hazard;
   WkAnchor *anchor;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   entry = find_live_locked (table, key);
   if (entry == NULL)
     {
-      g_mutex_unlock (&table->lock);
+      pthread_mutex_unlock (&table->lock);
       return NULL;
     }
   /* A live entry's anchor lives until its death handler has run, which
@@ -355,7 +381,7 @@ wk_weak_table_dup_object (WkWeakTable   *table,
   anchor = entry->anchor;
   hazard = wk_hazard_get ();
   wk_hazard_publish (hazard, anchor);
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 
   return wk_anchor_get (anchor, hazard, FALSE);
 }
@@ -369,11 +395,11 @@ wk_weak_table_lookup_value (WkWeakTable    *table,
   WkWeakEntry *entry;
   gpointer value = NULL;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   entry = find_live_locked (table, key);
   if (entry != NULL)
     value = copy != NULL && entry->value != NULL ? copy (entry->value) : entry->value;
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
   if (found != NULL)
     *found = entry != NULL;
   return value;
@@ -386,12 +412,12 @@ wk_weak_table_contains (WkWeakTable   *table,
   WkWeakEntry *entry;
   gboolean contains;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   entry = find_live_locked (table, key);
   /* A value that has started to die reads NULL already, though its
    * death has not been processed yet. */
   contains = entry != NULL && wk_anchor_is_alive (entry->anchor);
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
   return contains;
 }
 
@@ -425,11 +451,11 @@ wk_weak_table_remove (WkWeakTable   *table,
   WkWeakEntry *entry;
   guint drops = 0;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   entry = find_live_locked (table, key);
   if (entry != NULL)
     drops = remove_locked (table, entry);
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 
   if (entry == NULL)
     return FALSE;
@@ -449,10 +475,10 @@ wk_weak_table_steal (WkWeakTable   *table,
   WkAnchor *anchor = NULL;
   guint drops = 0;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   if (table->iterating > 0)
     {
-      g_mutex_unlock (&table->lock);
+      pthread_mutex_unlock (&table->lock);
       g_critical ("cannot steal from a Wk weak collection while it is being iterated");
       return FALSE;
     }
@@ -472,7 +498,7 @@ wk_weak_table_steal (WkWeakTable   *table,
       if (stolen_value != NULL)
         *stolen_value = g_steal_pointer (&entry->value);
     }
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 
   if (entry == NULL)
     return FALSE;
@@ -491,7 +517,7 @@ wk_weak_table_remove_all (WkWeakTable *table)
   gpointer stored;
   guint i;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   g_hash_table_iter_init (&iter, table->entries);
   while (g_hash_table_iter_next (&iter, &stored, NULL))
     {
@@ -515,7 +541,7 @@ wk_weak_table_remove_all (WkWeakTable *table)
           g_ptr_array_add (removed, entry);
         }
     }
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 
   for (i = 0; i < removed->len; i++)
     entry_unref (g_ptr_array_index (removed, i));
@@ -527,9 +553,9 @@ wk_weak_table_get_size (WkWeakTable *table)
 {
   guint n;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   n = table->n_live;
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
   return n;
 }
 
@@ -545,9 +571,9 @@ dup_weak_side_unlocked (WkWeakTable *table,
   GObject *object;
 
   wk_hazard_publish (hazard, anchor);
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
   object = wk_anchor_get (anchor, hazard, FALSE);
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   return object;
 }
 
@@ -558,10 +584,10 @@ wk_weak_table_iter_init (WkWeakTableIter *iter,
   iter->table = table_ref (table);
   iter->current = NULL;
   iter->running = TRUE;
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   table->iterating++;
   g_hash_table_iter_init (&iter->iter, table->entries);
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 }
 
 gboolean
@@ -571,16 +597,15 @@ wk_weak_table_iter_next (WkWeakTableIter *iter,
                          gpointer        *value)
 {
   WkWeakTable *table = iter->table;
-  GObject *previous = g_steal_pointer (&iter->current);
   gpointer stored;
 
+  /* Let go of the previous object first: if that was its last reference,
+   * it dies now and its entries are not handed out below. */
+  g_clear_object (&iter->current);
   if (!iter->running)
-    {
-      g_clear_object (&previous);
-      return FALSE;
-    }
+    return FALSE;
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   while (g_hash_table_iter_next (&iter->iter, &stored, NULL))
     {
       WkWeakEntry *entry = stored;
@@ -606,21 +631,17 @@ wk_weak_table_iter_next (WkWeakTableIter *iter,
             *value = entry->value;
           iter->current = strong;
         }
-      g_mutex_unlock (&table->lock);
+      pthread_mutex_unlock (&table->lock);
       /* Still in the table unless replaced; then the key and value went
        * with it and are not handed out. */
       entry_unref (entry);
       if (strong != NULL && !gone)
-        {
-          g_clear_object (&previous);
-          return TRUE;
-        }
+        return TRUE;
       g_clear_object (&strong);
-      g_mutex_lock (&table->lock);
+      pthread_mutex_lock (&table->lock);
     }
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 
-  g_clear_object (&previous);
   wk_weak_table_iter_finish (iter);
   return FALSE;
 }
@@ -636,10 +657,10 @@ wk_weak_table_iter_finish (WkWeakTableIter *iter)
   iter->running = FALSE;
   g_clear_object (&iter->current);
 
-  g_mutex_lock (&table->lock);
+  pthread_mutex_lock (&table->lock);
   table->iterating--;
   flushed = flush_pending_locked (table);
-  g_mutex_unlock (&table->lock);
+  pthread_mutex_unlock (&table->lock);
 
   unref_all (flushed);
   table_unref (table);

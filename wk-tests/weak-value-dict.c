@@ -1,0 +1,629 @@
+/* weak-value-dict.c: tests for WkWeakValueDict
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <pthread.h>
+
+#include <wk/wk.h>
+
+#include "wk-test-util.h"
+
+/* Keys are counted strings: the test checks each is destroyed once. */
+static gint keys_alive;
+
+static char *
+key_new (const char *text)
+{
+  g_atomic_int_inc (&keys_alive);
+  return g_strdup (text);
+}
+
+static void
+key_free (gpointer key)
+{
+  g_atomic_int_add (&keys_alive, -1);
+  g_free (key);
+}
+
+static WkWeakValueDict *
+string_dict_new (void)
+{
+  keys_alive = 0;
+  return wk_weak_value_dict_new (g_str_hash, g_str_equal, key_free);
+}
+
+static GObject *
+lookup (WkWeakValueDict *dict,
+        const char      *key)
+{
+  GObject *value = wk_weak_value_dict_lookup (dict, key);
+
+  /* The caller only compares pointers; give the reference back. */
+  if (value != NULL)
+    g_object_unref (value);
+  return value;
+}
+
+static void
+test_basic (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *b = g_object_new (WK_TYPE_OBJECT, NULL);
+
+  wk_weak_value_dict_insert (dict, key_new ("a"), a);
+  wk_weak_value_dict_insert (dict, key_new ("b"), b);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 2);
+  g_assert_true (lookup (dict, "a") == a);
+  g_assert_true (lookup (dict, "b") == b);
+  g_assert_null (lookup (dict, "c"));
+  g_assert_true (wk_weak_value_dict_contains (dict, "a"));
+  g_assert_false (wk_weak_value_dict_contains (dict, "c"));
+  /* The dict holds no strong reference. */
+  g_assert_cmpuint (wk_object_get_ref_count (a), ==, 1);
+
+  g_assert_true (wk_weak_value_dict_remove (dict, "a"));
+  g_assert_false (wk_weak_value_dict_remove (dict, "a"));
+  g_assert_cmpint (keys_alive, ==, 1);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 1);
+
+  g_object_unref (b);
+  /* Its value died: the entry is gone, its key destroyed once. */
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_null (lookup (dict, "b"));
+  g_assert_cmpint (keys_alive, ==, 0);
+
+  g_object_unref (a);
+  g_object_unref (dict);
+  g_assert_cmpint (keys_alive, ==, 0);
+}
+
+static void
+test_replace_then_old_dies (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GObject *old = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *new = g_object_new (G_TYPE_OBJECT, NULL);
+
+  wk_weak_value_dict_insert (dict, key_new ("k"), old);
+  wk_weak_value_dict_insert (dict, key_new ("k"), new);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 1);
+  /* Replaced as g_hash_table_replace() does: the old key went. */
+  g_assert_cmpint (keys_alive, ==, 1);
+
+  /* The old value's death must not remove the newer entry. */
+  g_object_unref (old);
+  g_assert_true (lookup (dict, "k") == new);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 1);
+
+  g_object_unref (new);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_object_unref (dict);
+  g_assert_cmpint (keys_alive, ==, 0);
+}
+
+static void
+test_dict_dies_first (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+
+  wk_weak_value_dict_insert (dict, key_new ("a"), a);
+  g_object_unref (dict);
+  g_assert_cmpint (keys_alive, ==, 0);
+  /* The value's death later touches nothing of the dict. */
+  g_object_unref (a);
+}
+
+static void
+test_steal (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+  gpointer key = NULL, value = NULL;
+
+  wk_weak_value_dict_insert (dict, key_new ("a"), a);
+  g_assert_true (wk_weak_value_dict_steal (dict, "a", &key, &value));
+  g_assert_cmpstr (key, ==, "a");
+  g_assert_true (value == a);
+  g_assert_cmpint (keys_alive, ==, 1);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_false (wk_weak_value_dict_steal (dict, "a", NULL, NULL));
+  key_free (key);
+  g_object_unref (value);
+  g_object_unref (a);
+  g_object_unref (dict);
+}
+
+static void
+count_entry (gpointer key,
+             gpointer value,
+             gpointer user_data)
+{
+  g_assert_true (G_IS_OBJECT (value));
+  (*(guint *) user_data)++;
+}
+
+static void
+test_snapshots_and_foreach (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GObject *objects[4];
+  GPtrArray *keys, *values;
+  guint i, n = 0;
+
+  for (i = 0; i < G_N_ELEMENTS (objects); i++)
+    {
+      char name[8];
+
+      g_snprintf (name, sizeof name, "k%u", i);
+      objects[i] = g_object_new (G_TYPE_OBJECT, NULL);
+      wk_weak_value_dict_insert (dict, key_new (name), objects[i]);
+    }
+  g_clear_object (&objects[1]);
+
+  keys = wk_weak_value_dict_get_keys (dict);
+  values = wk_weak_value_dict_get_values (dict);
+  g_assert_cmpuint (keys->len, ==, 3);
+  g_assert_cmpuint (values->len, ==, 3);
+  for (i = 0; i < values->len; i++)
+    {
+      /* A strong snapshot: one reference per value. */
+      g_assert_cmpuint (wk_object_get_ref_count (g_ptr_array_index (values, i)), ==, 2);
+      g_object_unref (g_ptr_array_index (values, i));
+    }
+  g_ptr_array_unref (values);
+  g_ptr_array_unref (keys);
+
+  wk_weak_value_dict_foreach (dict, count_entry, &n);
+  g_assert_cmpuint (n, ==, 3);
+
+  wk_weak_value_dict_remove_all (dict);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpint (keys_alive, ==, 0);
+  for (i = 0; i < G_N_ELEMENTS (objects); i++)
+    g_clear_object (&objects[i]);
+  g_object_unref (dict);
+}
+
+/* Iteration survives deaths and removals made by the loop body. */
+static void
+test_iteration_survives_deaths (void)
+{
+  const guint n = 64;
+  WkWeakValueDict *dict = string_dict_new ();
+  GPtrArray *objects = g_ptr_array_new ();
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  WkWeakValueDictIter iter;
+  gpointer key, value;
+  guint i, yielded = 0;
+
+  for (i = 0; i < n; i++)
+    {
+      char name[16];
+
+      g_snprintf (name, sizeof name, "k%u", i);
+      g_ptr_array_add (objects, g_object_new (G_TYPE_OBJECT, NULL));
+      wk_weak_value_dict_insert (dict, key_new (name), g_ptr_array_index (objects, i));
+    }
+
+  wk_weak_value_dict_iter_init (&iter, dict);
+  while (wk_weak_value_dict_iter_next (&iter, &key, &value))
+    {
+      g_assert_true (G_IS_OBJECT (value));
+      g_assert_false (g_hash_table_contains (seen, key));
+      g_hash_table_add (seen, g_strdup (key));
+      yielded++;
+      /* Kill every other value not yet seen, remove one entry, and
+       * replace the value of the current key. */
+      for (i = 0; i < n; i += 2)
+        {
+          GObject *object = g_ptr_array_index (objects, i);
+
+          if (object != NULL && object != value)
+            {
+              g_object_unref (object);
+              g_ptr_array_index (objects, i) = NULL;
+            }
+        }
+      wk_weak_value_dict_remove (dict, "k3");
+      wk_weak_value_dict_insert (dict, key_new (key), value);
+      /* The key handed out stays valid through the step. */
+      g_assert_true (g_str_has_prefix (key, "k"));
+    }
+
+  /* Half died, one was removed; the current value at the first step
+   * survived the killing. */
+  g_assert_cmpuint (yielded, >=, n / 2 - 1);
+  g_assert_cmpuint (yielded, <=, n / 2 + 1);
+  /* The odd ones live, but k3, removed at the first step. */
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, n / 2 - 1);
+  g_assert_false (wk_weak_value_dict_contains (dict, "k3"));
+  g_hash_table_unref (seen);
+
+  for (i = 0; i < n; i++)
+    g_clear_object ((GObject **) &g_ptr_array_index (objects, i));
+  g_ptr_array_unref (objects);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpint (keys_alive, ==, 0);
+  g_object_unref (dict);
+}
+
+static void
+test_iteration_finish_early (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *b = g_object_new (G_TYPE_OBJECT, NULL);
+  WkWeakValueDictIter iter;
+
+  wk_weak_value_dict_insert (dict, key_new ("a"), a);
+  wk_weak_value_dict_insert (dict, key_new ("b"), b);
+  wk_weak_value_dict_iter_init (&iter, dict);
+  g_assert_true (wk_weak_value_dict_iter_next (&iter, NULL, NULL));
+  g_object_unref (a);
+  g_object_unref (b);
+  /* The iterator keeps its current value alive; the other one is gone
+   * from the view, its key waiting for the iteration's end. */
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 1);
+  g_assert_cmpint (keys_alive, ==, 2);
+  wk_weak_value_dict_iter_finish (&iter);
+  wk_weak_value_dict_iter_finish (&iter);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpint (keys_alive, ==, 0);
+  /* New keys are welcome again. */
+  a = g_object_new (G_TYPE_OBJECT, NULL);
+  wk_weak_value_dict_insert (dict, key_new ("new"), a);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 1);
+  g_object_unref (a);
+  g_object_unref (dict);
+}
+
+static void
+test_iteration_refuses_new_keys (void)
+{
+  if (g_test_subprocess ())
+    {
+      WkWeakValueDict *dict = string_dict_new ();
+      GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+      WkWeakValueDictIter iter;
+      gpointer key, value;
+
+      wk_weak_value_dict_insert (dict, key_new ("a"), a);
+      wk_weak_value_dict_iter_init (&iter, dict);
+      g_assert_true (wk_weak_value_dict_iter_next (&iter, NULL, NULL));
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*being iterated*");
+      wk_weak_value_dict_insert (dict, key_new ("b"), a);
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*being iterated*");
+      g_assert_false (wk_weak_value_dict_steal (dict, "a", &key, &value));
+      g_test_assert_expected_messages ();
+      g_assert_false (wk_weak_value_dict_iter_next (&iter, NULL, NULL));
+      g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 1);
+      /* The refused key was destroyed, nothing leaked. */
+      g_object_unref (dict);
+      g_assert_cmpint (keys_alive, ==, 0);
+      g_object_unref (a);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+insert_self_in_dispose (GObject  *object,
+                        gpointer  data)
+{
+  wk_weak_value_dict_insert (data, key_new ("dying"), object);
+}
+
+static void
+test_insert_dying_value (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GObject *old = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *dying = wk_test_object_new (WK_TEST_TYPE_GOBJECT, NULL);
+
+  wk_weak_value_dict_insert (dict, key_new ("dying"), old);
+  wk_test_probe (dying)->dispose_hook = insert_self_in_dispose;
+  wk_test_probe (dying)->dispose_data = dict;
+  g_object_unref (dying);
+  /* The key maps to nothing now: not to the old value either. */
+  g_assert_null (lookup (dict, "dying"));
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpint (keys_alive, ==, 0);
+  g_object_unref (old);
+  g_object_unref (dict);
+}
+
+static void
+test_variant_keys (void)
+{
+  WkWeakValueDict *dict = wk_weak_value_dict_new_for_variants ();
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *b = g_object_new (G_TYPE_OBJECT, NULL);
+  GVariantBuilder builder;
+  GVariant *dict_key, *again;
+  GObject *got;
+  GPtrArray *keys, *values;
+
+  wk_weak_value_dict_insert_variant (dict, g_variant_new ("(sx)", "a", (gint64) 1), a);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&builder, "{sv}", "w", g_variant_new_int32 (2));
+  g_variant_builder_add (&builder, "{sv}", "h", g_variant_new_strv ((const char *[]) { "x", NULL }, -1));
+  dict_key = g_variant_ref_sink (g_variant_builder_end (&builder));
+  wk_weak_value_dict_insert_variant (dict, dict_key, b);
+
+  /* Equal variants built anew find the entries. */
+  got = wk_weak_value_dict_lookup_variant (dict, g_variant_new ("(sx)", "a", (gint64) 1));
+  g_assert_true (got == a);
+  g_object_unref (got);
+  again = g_variant_new_parsed ("{'w': <int32 2>, 'h': <['x']>}");
+  g_assert_true (wk_weak_value_dict_contains_variant (dict, again));
+  g_assert_false (wk_weak_value_dict_contains_variant (dict, g_variant_new ("(sx)", "a", (gint64) 2)));
+  g_assert_false (wk_weak_value_dict_contains_variant (dict, g_variant_new ("(si)", "a", 1)));
+
+  wk_weak_value_dict_get_variant_items (dict, &keys, &values);
+  g_assert_cmpuint (keys->len, ==, 2);
+  g_assert_cmpuint (values->len, ==, 2);
+  g_ptr_array_foreach (keys, (GFunc) (void (*) (void)) g_variant_unref, NULL);
+  g_ptr_array_foreach (values, (GFunc) (void (*) (void)) g_object_unref, NULL);
+  g_ptr_array_unref (keys);
+  g_ptr_array_unref (values);
+
+  got = wk_weak_value_dict_steal_variant (dict, g_variant_new ("(sx)", "a", (gint64) 1));
+  g_assert_true (got == a);
+  g_object_unref (got);
+  g_assert_true (wk_weak_value_dict_remove_variant (dict, dict_key));
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+
+  g_variant_unref (dict_key);
+  g_object_unref (a);
+  g_object_unref (b);
+  g_object_unref (dict);
+}
+
+static void
+test_bad_input (void)
+{
+  if (g_test_subprocess ())
+    {
+      WkWeakValueDict *plain = string_dict_new ();
+      GParamSpec *not_an_object = g_param_spec_int ("x", NULL, NULL, 0, 1, 0, 0);
+
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_WEAK_VALUE_DICT*");
+      g_assert_cmpuint (wk_weak_value_dict_get_size (NULL), ==, 0);
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*G_IS_OBJECT*");
+      wk_weak_value_dict_insert (plain, "static key", not_an_object);
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*new_for_variants*");
+      g_assert_null (wk_weak_value_dict_lookup_variant (plain, g_variant_new_string ("a")));
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_WEAK_VALUE_DICT*");
+      g_assert_null (wk_weak_value_dict_get_variant_keys (NULL));
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
+      wk_weak_value_dict_foreach (plain, NULL, NULL);
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*iter != NULL*");
+      g_assert_false (wk_weak_value_dict_iter_next (NULL, NULL, NULL));
+      g_test_assert_expected_messages ();
+      g_param_spec_unref (not_an_object);
+      g_object_unref (plain);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* A randomized differential test against a plain model: the dict must
+ * answer like a table of (key -> object index) where killed objects drop
+ * out. The seed is printed so that a failure can be replayed with
+ * WK_TEST_SEED. */
+#define N_KEYS    24
+#define N_OBJECTS 16
+
+static void
+test_differential (void)
+{
+  guint32 seed = g_getenv ("WK_TEST_SEED") ? (guint32) g_ascii_strtoull (g_getenv ("WK_TEST_SEED"), NULL, 10)
+                                            : (guint32) g_test_rand_int ();
+  GRand *rand = g_rand_new_with_seed (seed);
+  gint steps = wk_test_iterations (20000, 200000);
+  WkWeakValueDict *dict = string_dict_new ();
+  GObject *objects[N_OBJECTS] = { NULL, };
+  gint model[N_KEYS];
+  gint step, i;
+
+  g_test_message ("seed %u (replay with WK_TEST_SEED=%u)", seed, seed);
+  for (i = 0; i < N_KEYS; i++)
+    model[i] = -1;
+
+  for (step = 0; step < steps; step++)
+    {
+      gint k = g_rand_int_range (rand, 0, N_KEYS);
+      gint o = g_rand_int_range (rand, 0, N_OBJECTS);
+      char name[8];
+      guint live = 0;
+
+      g_snprintf (name, sizeof name, "%d", k);
+      switch (g_rand_int_range (rand, 0, 5))
+        {
+        case 0:   /* insert (making the object if it is dead) */
+          if (objects[o] == NULL)
+            objects[o] = g_object_new (g_rand_boolean (rand) ? WK_TYPE_OBJECT : G_TYPE_OBJECT, NULL);
+          wk_weak_value_dict_insert (dict, key_new (name), objects[o]);
+          model[k] = o;
+          break;
+        case 1:   /* remove */
+          g_assert_cmpint (wk_weak_value_dict_remove (dict, name), ==, model[k] >= 0);
+          model[k] = -1;
+          break;
+        case 2:   /* kill an object */
+          if (objects[o] != NULL)
+            {
+              g_clear_object (&objects[o]);
+              for (i = 0; i < N_KEYS; i++)
+                if (model[i] == o)
+                  model[i] = -1;
+            }
+          break;
+        case 3:   /* iterate, killing the object of the first entry */
+          {
+            WkWeakValueDictIter iter;
+            gpointer key, value;
+            guint n = 0;
+            gboolean killed = FALSE;
+
+            wk_weak_value_dict_iter_init (&iter, dict);
+            while (wk_weak_value_dict_iter_next (&iter, &key, &value))
+              {
+                gint ki = atoi (key);
+
+                g_assert_cmpint (model[ki], >=, 0);
+                g_assert_true (objects[model[ki]] == value);
+                n++;
+                if (!killed && g_rand_boolean (rand))
+                  {
+                    gint victim = model[ki];
+
+                    /* The iterator keeps the current value alive. */
+                    g_clear_object (&objects[victim]);
+                    for (i = 0; i < N_KEYS; i++)
+                      if (model[i] == victim)
+                        model[i] = -1;
+                    killed = TRUE;
+                  }
+              }
+            (void) n;
+          }
+          break;
+        default:  /* look up */
+          {
+            GObject *got = wk_weak_value_dict_lookup (dict, name);
+
+            g_assert_true (got == (model[k] >= 0 ? objects[model[k]] : NULL));
+            g_clear_object (&got);
+          }
+          break;
+        }
+
+      for (i = 0; i < N_KEYS; i++)
+        if (model[i] >= 0)
+          live++;
+      g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, live);
+    }
+
+  for (i = 0; i < N_OBJECTS; i++)
+    g_clear_object (&objects[i]);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpint (keys_alive, ==, 0);
+  g_object_unref (dict);
+  g_rand_free (rand);
+}
+
+/* One thread uses the dict while the values die in another. The handoff
+ * queue uses pthreads so that thread sanitizers can follow it. */
+typedef struct
+{
+  WkWeakValueDict *dict;
+  pthread_mutex_t  lock;
+  pthread_cond_t   cond;
+  GQueue           doomed;
+  gboolean         done;
+} DeathRace;
+
+static void
+doom (DeathRace *race,
+      GObject   *object)
+{
+  pthread_mutex_lock (&race->lock);
+  if (object != NULL)
+    g_queue_push_tail (&race->doomed, object);
+  else
+    race->done = TRUE;
+  pthread_cond_signal (&race->cond);
+  pthread_mutex_unlock (&race->lock);
+}
+
+static gpointer
+killer (gpointer data)
+{
+  DeathRace *race = data;
+
+  for (;;)
+    {
+      GObject *object;
+
+      pthread_mutex_lock (&race->lock);
+      while (g_queue_is_empty (&race->doomed) && !race->done)
+        pthread_cond_wait (&race->cond, &race->lock);
+      object = g_queue_pop_head (&race->doomed);
+      pthread_mutex_unlock (&race->lock);
+      if (object == NULL)
+        return NULL;
+      g_object_unref (object);
+    }
+}
+
+static void
+test_values_die_in_other_thread (void)
+{
+  DeathRace race = { string_dict_new (), PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                     G_QUEUE_INIT, FALSE };
+  GThread *thread = g_thread_new ("killer", killer, &race);
+  gint rounds = wk_test_iterations (20000, 200000);
+  gint i, hits = 0;
+
+  for (i = 0; i < rounds; i++)
+    {
+      char name[16];
+      GObject *object = g_object_new (i % 2 ? WK_TYPE_OBJECT : G_TYPE_OBJECT, NULL);
+      GObject *got;
+
+      g_snprintf (name, sizeof name, "%d", i % 97);
+      wk_weak_value_dict_insert (race.dict, key_new (name), object);
+      doom (&race, object);   /* dies over there */
+      got = wk_weak_value_dict_lookup (race.dict, name);
+      if (got != NULL)
+        {
+          /* Never a value that has begun to die. */
+          g_assert_true (G_IS_OBJECT (got));
+          hits++;
+          g_object_unref (got);
+        }
+      if (i % 64 == 0)
+        {
+          WkWeakValueDictIter iter;
+          gpointer value;
+
+          wk_weak_value_dict_iter_init (&iter, race.dict);
+          while (wk_weak_value_dict_iter_next (&iter, NULL, &value))
+            g_assert_true (G_IS_OBJECT (value));
+        }
+    }
+  doom (&race, NULL);
+  g_thread_join (thread);
+  g_test_message ("%d rounds, %d lookups found the value alive", rounds, hits);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (race.dict), ==, 0);
+  g_object_unref (race.dict);
+  g_assert_cmpint (keys_alive, ==, 0);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/weak-value-dict/basic", test_basic);
+  g_test_add_func ("/weak-value-dict/replace-then-old-dies", test_replace_then_old_dies);
+  g_test_add_func ("/weak-value-dict/dict-dies-first", test_dict_dies_first);
+  g_test_add_func ("/weak-value-dict/steal", test_steal);
+  g_test_add_func ("/weak-value-dict/snapshots-and-foreach", test_snapshots_and_foreach);
+  g_test_add_func ("/weak-value-dict/iteration/survives-deaths", test_iteration_survives_deaths);
+  g_test_add_func ("/weak-value-dict/iteration/finish-early", test_iteration_finish_early);
+  g_test_add_func ("/weak-value-dict/iteration/refuses-new-keys", test_iteration_refuses_new_keys);
+  g_test_add_func ("/weak-value-dict/insert-dying-value", test_insert_dying_value);
+  g_test_add_func ("/weak-value-dict/variant-keys", test_variant_keys);
+  g_test_add_func ("/weak-value-dict/bad-input", test_bad_input);
+  g_test_add_func ("/weak-value-dict/differential", test_differential);
+  g_test_add_func ("/weak-value-dict/threads/values-die-elsewhere", test_values_die_in_other_thread);
+
+  return g_test_run ();
+}
