@@ -132,25 +132,51 @@ test_gvalues (void)
   WkWeakKeyDict *dict = wk_weak_key_dict_new_for_values ();
   GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
   GValue value = G_VALUE_INIT;
-  GValue *got;
+  GValue got = G_VALUE_INIT;
 
   g_value_init (&value, G_TYPE_STRING);
   g_value_set_string (&value, "text");
   wk_weak_key_dict_insert_value (dict, a, &value);
   g_value_unset (&value);
 
-  got = wk_weak_key_dict_lookup_value (dict, a);
-  g_assert_nonnull (got);
-  g_assert_cmpstr (g_value_get_string (got), ==, "text");
-  g_boxed_free (G_TYPE_VALUE, got);
+  g_assert_true (wk_weak_key_dict_lookup_value (dict, a, &got));
+  g_assert_cmpstr (g_value_get_string (&got), ==, "text");
+  g_value_unset (&got);
+  g_assert_true (wk_weak_key_dict_lookup_value (dict, a, NULL));
 
-  got = wk_weak_key_dict_steal_value (dict, a);
-  g_assert_cmpstr (g_value_get_string (got), ==, "text");
-  g_boxed_free (G_TYPE_VALUE, got);
-  g_assert_null (wk_weak_key_dict_lookup_value (dict, a));
+  g_assert_true (wk_weak_key_dict_steal_value (dict, a, &got));
+  g_assert_cmpstr (g_value_get_string (&got), ==, "text");
+  g_value_unset (&got);
+  /* No entry: a NULL pointer, which bindings read as null/None. */
+  g_assert_false (wk_weak_key_dict_lookup_value (dict, a, &got));
+  g_assert_true (G_VALUE_HOLDS_POINTER (&got));
+  g_assert_null (g_value_get_pointer (&got));
+  g_value_unset (&got);
 
   g_object_unref (a);
   g_object_unref (dict);
+}
+
+static void
+test_plain_constructors (void)
+{
+  /* What bindings do: g_object_new() alone gives the binding face. */
+  WkWeakKeyDict *keys = g_object_new (WK_TYPE_WEAK_KEY_DICT, NULL);
+  WkWeakValueDict *values = g_object_new (WK_TYPE_WEAK_VALUE_DICT, NULL);
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+  GValue v = G_VALUE_INIT;
+
+  g_value_init (&v, G_TYPE_INT);
+  g_value_set_int (&v, 7);
+  wk_weak_key_dict_insert_value (keys, a, &v);
+  wk_weak_value_dict_insert_variant (values, g_variant_new_int32 (7), a);
+  g_assert_cmpuint (wk_weak_key_dict_get_size (keys), ==, 1);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (values), ==, 1);
+  g_object_unref (a);
+  g_assert_cmpuint (wk_weak_key_dict_get_size (keys), ==, 0);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (values), ==, 0);
+  g_object_unref (keys);
+  g_object_unref (values);
 }
 
 static void
@@ -242,6 +268,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/weak-key-dict/dict-dies-first", test_dict_dies_first);
   g_test_add_func ("/weak-key-dict/iteration", test_iteration);
   g_test_add_func ("/weak-key-dict/gvalues", test_gvalues);
+  g_test_add_func ("/weak-key-dict/plain-constructors", test_plain_constructors);
   g_test_add_func ("/weak-key-dict/bad-input", test_bad_input);
   g_test_add_func ("/weak-key-dict/differential", test_differential);
 

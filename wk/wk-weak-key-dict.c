@@ -59,9 +59,15 @@ wk_weak_key_dict_class_init (WkWeakKeyDictClass *klass)
   G_OBJECT_CLASS (klass)->finalize = wk_weak_key_dict_finalize;
 }
 
+static void free_gvalue (gpointer value);
+
+/* g_object_new() alone (what bindings do for `Wk.WeakKeyDict()`) gives
+ * the binding face; wk_weak_key_dict_new() swaps in its own table. */
 static void
 wk_weak_key_dict_init (WkWeakKeyDict *self)
 {
+  self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_KEYS, NULL, NULL, NULL, free_gvalue);
+  self->gvalues = TRUE;
 }
 
 /**
@@ -77,7 +83,9 @@ wk_weak_key_dict_new (GDestroyNotify value_destroy)
 {
   WkWeakKeyDict *self = g_object_new (WK_TYPE_WEAK_KEY_DICT, NULL);
 
+  wk_weak_table_free (self->table);
   self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_KEYS, NULL, NULL, NULL, value_destroy);
+  self->gvalues = FALSE;
   return self;
 }
 
@@ -97,17 +105,14 @@ copy_gvalue (gpointer value)
  * wk_weak_key_dict_new_for_values:
  *
  * Creates a dict whose values are #GValues. This is the dict that
- * bindings use.
+ * bindings use, and what g_object_new() alone makes.
  *
  * Returns: (transfer full): a new, empty dict
  */
 WkWeakKeyDict *
 wk_weak_key_dict_new_for_values (void)
 {
-  WkWeakKeyDict *self = wk_weak_key_dict_new (free_gvalue);
-
-  self->gvalues = TRUE;
-  return self;
+  return g_object_new (WK_TYPE_WEAK_KEY_DICT, NULL);
 }
 
 /**
@@ -127,7 +132,7 @@ wk_weak_key_dict_insert (WkWeakKeyDict *self,
   g_return_if_fail (WK_IS_WEAK_KEY_DICT (self));
   g_return_if_fail (G_IS_OBJECT (key));
 
-  wk_weak_table_insert (self->table, NULL, key, value);
+  wk_weak_table_insert (self->table, NULL, key, value, FALSE);
 }
 
 /**
@@ -338,6 +343,28 @@ wk_weak_key_dict_get_values (WkWeakKeyDict *self)
   return values;
 }
 
+/* Moves a heap GValue into the caller's uninitialized @out (or drops it).
+ * Without a value, @out holds a NULL pointer, which bindings read as
+ * null/None rather than failing on an invalid GValue. */
+static void
+hand_over_gvalue (GValue *copy,
+                  GValue *out)
+{
+  if (out != NULL)
+    {
+      if (copy != NULL)
+        *out = *copy;   /* takes over the contents */
+      else
+        {
+          g_value_init (out, G_TYPE_POINTER);
+          g_value_set_pointer (out, NULL);
+        }
+    }
+  else if (copy != NULL)
+    g_value_unset (copy);
+  g_free (copy);
+}
+
 /* The binding face needs a dict made for GValues. */
 static gboolean
 check_gvalues (WkWeakKeyDict *self,
@@ -375,20 +402,85 @@ wk_weak_key_dict_insert_value (WkWeakKeyDict *self,
   g_return_if_fail (G_IS_OBJECT (key));
   g_return_if_fail (G_IS_VALUE (value));
 
-  wk_weak_table_insert (self->table, NULL, key, copy_gvalue ((gpointer) value));
+  wk_weak_table_insert (self->table, NULL, key, copy_gvalue ((gpointer) value), FALSE);
 }
 
 /**
  * wk_weak_key_dict_lookup_value: (rename-to wk_weak_key_dict_lookup)
  * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
  * @key: a key
+ * @value: (out caller-allocates) (optional): an uninitialized #GValue that
+ *   receives a copy of the value (a %NULL pointer if there is none)
+ *
+ * Looks up the value of @key. (An out #GValue rather than a returned
+ * one: PyGObject 3.42 never frees a returned #GValue.)
+ *
+ * Returns: whether @key has an entry
+ */
+gboolean
+wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
+                               GObject       *key,
+                               GValue        *value)
+{
+  GValue *copy;
+  gboolean found;
+
+  if (!check_gvalues (self, G_STRFUNC))
+    return FALSE;
+  g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
+
+  copy = wk_weak_table_lookup_value (self->table, key, copy_gvalue, &found);
+  hand_over_gvalue (copy, value);
+  return found;
+}
+
+/**
+ * wk_weak_key_dict_steal_value: (rename-to wk_weak_key_dict_steal)
+ * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
+ * @key: a key
+ * @value: (out caller-allocates) (optional): an uninitialized #GValue that
+ *   receives the value (a %NULL pointer if there was none)
+ *
+ * Removes the entry of @key and hands over its value: what Python's
+ * `dict.pop()` needs in one step.
+ *
+ * Returns: whether there was an entry
+ */
+gboolean
+wk_weak_key_dict_steal_value (WkWeakKeyDict *self,
+                              GObject       *key,
+                              GValue        *value)
+{
+  gpointer copy = NULL;
+  gboolean found;
+
+  if (!check_gvalues (self, G_STRFUNC))
+    return FALSE;
+  g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
+
+  /* A copy, not the stored GValue: a snapshot in another thread may be
+   * copying it at this moment. */
+  found = wk_weak_table_pop (self->table, key, NULL, copy_gvalue, &copy);
+  hand_over_gvalue (copy, value);
+  return found;
+}
+
+/**
+ * wk_weak_key_dict_dup_value:
+ * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
+ * @key: a key
+ *
+ * Like [method@Wk.WeakKeyDict.lookup_value], returning a new #GValue.
+ * This is the shape GJS 1.74 handles without a leak (it never unsets a
+ * caller-allocated out #GValue), while PyGObject 3.42 leaks this one and
+ * not the other: each binding has the call it can use.
  *
  * Returns: (transfer full) (nullable): a copy of the value of @key, or
- *   %NULL if there is none
+ *   %NULL if there is no entry
  */
 GValue *
-wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
-                               GObject       *key)
+wk_weak_key_dict_dup_value (WkWeakKeyDict *self,
+                            GObject       *key)
 {
   if (!check_gvalues (self, G_STRFUNC))
     return NULL;
@@ -398,28 +490,28 @@ wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
 }
 
 /**
- * wk_weak_key_dict_steal_value: (rename-to wk_weak_key_dict_steal)
+ * wk_weak_key_dict_pop_value:
  * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
  * @key: a key
  *
- * Removes the entry of @key and returns its value: what Python's
- * `dict.pop()` needs in one step.
+ * Like [method@Wk.WeakKeyDict.steal_value], returning a new #GValue (see
+ * [method@Wk.WeakKeyDict.dup_value] for why both exist).
  *
- * Returns: (transfer full) (nullable): the value, or %NULL if there was
- *   no entry
+ * Returns: (transfer full) (nullable): the value of @key, or %NULL if
+ *   there was no entry
  */
 GValue *
-wk_weak_key_dict_steal_value (WkWeakKeyDict *self,
-                              GObject       *key)
+wk_weak_key_dict_pop_value (WkWeakKeyDict *self,
+                            GObject       *key)
 {
-  gpointer value = NULL;
+  gpointer copy = NULL;
 
   if (!check_gvalues (self, G_STRFUNC))
     return NULL;
   g_return_val_if_fail (G_IS_OBJECT (key), NULL);
 
-  wk_weak_table_steal (self->table, key, NULL, NULL, &value);
-  return value;
+  wk_weak_table_pop (self->table, key, NULL, copy_gvalue, &copy);
+  return copy;
 }
 
 /**

@@ -90,10 +90,19 @@ void       wk_weak_key_dict_insert_value (WkWeakKeyDict *self,
                                           GObject       *key,
                                           const GValue  *value);
 WK_AVAILABLE_IN_ALL
-GValue    *wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
+gboolean   wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
+                                          GObject       *key,
+                                          GValue        *value);
+WK_AVAILABLE_IN_ALL
+gboolean   wk_weak_key_dict_steal_value  (WkWeakKeyDict *self,
+                                          GObject       *key,
+                                          GValue        *value);
+
+WK_AVAILABLE_IN_ALL
+GValue    *wk_weak_key_dict_dup_value    (WkWeakKeyDict *self,
                                           GObject       *key);
 WK_AVAILABLE_IN_ALL
-GValue    *wk_weak_key_dict_steal_value  (WkWeakKeyDict *self,
+GValue    *wk_weak_key_dict_pop_value    (WkWeakKeyDict *self,
                                           GObject       *key);
 
 WK_AVAILABLE_IN_ALL

@@ -64,21 +64,17 @@ wk_weak_set_new (void)
  * @self: a set
  * @member: the object to add, held weakly
  *
- * Returns: %TRUE if @member was not in the set before
+ * Returns: %TRUE if @member was added: it was not in the set before, and
+ *   it has not started to die
  */
 gboolean
 wk_weak_set_add (WkWeakSet *self,
                  GObject   *member)
 {
-  gboolean present;
-
   g_return_val_if_fail (WK_IS_WEAK_SET (self), FALSE);
   g_return_val_if_fail (G_IS_OBJECT (member), FALSE);
 
-  present = wk_weak_table_contains (self->table, member);
-  if (!present)
-    wk_weak_table_insert (self->table, NULL, member, NULL);
-  return !present;
+  return wk_weak_table_insert (self->table, NULL, member, NULL, TRUE);
 }
 
 /**

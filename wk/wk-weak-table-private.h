@@ -16,11 +16,14 @@
  * from any thread.
  *
  * Iteration: while an iteration (iterator, foreach) is under way, nothing
- * leaves the GHashTable structurally: dead or removed entries are only
- * marked gone, kept on a pending list, and removed (with their destroy
- * notifies) when the last iteration ends. Adding a new key then would
- * resize the GHashTable, so it is refused with a critical; replacing the
- * value of a present key is fine.
+ * leaves the main GHashTable structurally: dead or removed entries are
+ * only marked gone, kept on a pending list, and removed (with their
+ * destroy notifies) when the last iteration ends. A new key added then
+ * goes to a side table that lookups consult too and that joins the main
+ * table at the end; running iterations do not visit it. So no call is
+ * ever refused because another thread iterates, except a C-face steal of
+ * an entry the iteration may still hand out. Snapshots do not count as
+ * iterations: they copy what they need under the lock.
  *
  * Lifetime: an entry is reference counted, one for being in the
  * GHashTable and one for its watch until the watch is taken out or has
@@ -68,18 +71,19 @@ void         wk_weak_table_free         (WkWeakTable     *table);
 
 /* Weak values: @key is owned by the table, @object is the weak value.
  * Weak keys: @object is the weak key, @value is owned by the table. The
- * entry replaces any present one with an equal key. FALSE (and the new
- * key and value destroyed) if the object is already dying, or if the key
- * is new while an iteration runs (with a critical). */
+ * entry replaces any present one with an equal key, unless @only_new.
+ * Returns FALSE (and destroys the new key and value) if the object is
+ * already dying, or with @only_new if a live entry was there. */
 gboolean     wk_weak_table_insert       (WkWeakTable     *table,
                                          gpointer         key,
                                          GObject         *object,
-                                         gpointer         value);
+                                         gpointer         value,
+                                         gboolean         only_new);
 /* Weak values: a strong reference to the value of @key, or NULL. */
 gpointer     wk_weak_table_dup_object   (WkWeakTable     *table,
                                          gconstpointer    key);
-/* Weak keys: the value of the object @key (borrowed), with @found. With
- * @copy, the value is copied under the lock by @copy instead. */
+/* Weak keys: the value of the object @key, with @found: borrowed, or
+ * with @copy a copy made outside the lock. */
 gpointer     wk_weak_table_lookup_value (WkWeakTable     *table,
                                          gconstpointer    key,
                                          GBoxedCopyFunc   copy,
@@ -88,9 +92,19 @@ gboolean     wk_weak_table_contains     (WkWeakTable     *table,
                                          gconstpointer    key);
 gboolean     wk_weak_table_remove       (WkWeakTable     *table,
                                          gconstpointer    key);
+/* Removes the entry of @key, handing out a strong reference to its weak
+ * side (if still alive) and a copy of its value (made with @copy_value
+ * outside the lock); the entry's own key and value are destroyed as on a
+ * removal. Never refused. */
+gboolean     wk_weak_table_pop          (WkWeakTable     *table,
+                                         gconstpointer    key,
+                                         gpointer        *object,
+                                         GBoxedCopyFunc   copy_value,
+                                         gpointer        *value);
 /* Removes the entry without destroying its key and value, which go to
  * the caller (for weak values, @object gets a strong reference to the
- * value if it still lives). Refused during an iteration. */
+ * value if it still lives). Refused, with a critical, while an iteration
+ * may still hand the entry out. */
 gboolean     wk_weak_table_steal        (WkWeakTable     *table,
                                          gconstpointer    key,
                                          gpointer        *stolen_key,
@@ -103,9 +117,9 @@ void         wk_weak_table_foreach      (WkWeakTable     *table,
                                          WkWeakTableFunc  func,
                                          gpointer         user_data);
 /* Snapshots of the live entries. @keys gets the keys (each through
- * @copy_key, or borrowed when NULL), @objects a strong reference to each
- * weak-side object, @values the values (through @copy_value, or
- * borrowed); any of them may be NULL. */
+ * @copy_key under the lock, or borrowed when NULL), @objects a strong
+ * reference to each weak-side object, @values the values (through
+ * @copy_value outside the lock, or borrowed); any of them may be NULL. */
 void         wk_weak_table_snapshot     (WkWeakTable     *table,
                                          GBoxedCopyFunc   copy_key,
                                          GBoxedCopyFunc   copy_value,

@@ -14,12 +14,14 @@
 struct _WkWeakEntry
 {
   WkWatch       watch;       /* first: the watch is the entry */
-  WkAnchor     *anchor;      /* of the weak side; not owned, valid until dead */
+  WkAnchor     *anchor;      /* of the weak side; not owned; NULL once the
+                              * entry stopped watching or its object died */
   gpointer      key;         /* weak values: the key; weak keys: the object */
   gpointer      value;       /* weak keys: the value */
   WkWeakTable  *table;       /* (owned) */
   gint          ref_count;   /* (atomic) */
-  guint         in_table : 1;   /* the rest under the table lock */
+  guint         in_main : 1;    /* the rest under the table lock */
+  guint         in_added : 1;   /* in the side table of keys added while iterating */
   guint         gone : 1;       /* logically absent: dead or removed */
   guint         pending : 1;    /* on table->pending */
 };
@@ -31,6 +33,7 @@ struct _WkWeakTable
   gint             ref_count;     /* (atomic) the owner's and one per entry */
   WkWeakTableKind  kind;
   GHashTable      *entries;       /* WkWeakEntry set, hashed by key */
+  GHashTable      *added;         /* new keys while iterating */
   GPtrArray       *pending;       /* gone entries kept during iterations */
   guint            n_live;
   guint            iterating;
@@ -53,6 +56,7 @@ table_unref (WkWeakTable *table)
   if (!g_atomic_int_dec_and_test (&table->ref_count))
     return;
   g_hash_table_unref (table->entries);
+  g_hash_table_unref (table->added);
   g_ptr_array_unref (table->pending);
   pthread_mutex_destroy (&table->lock);
   g_free (table);
@@ -71,6 +75,26 @@ entry_unref (WkWeakEntry *entry)
     table->value_destroy (entry->value);
   g_slice_free (WkWeakEntry, entry);
   table_unref (table);
+}
+
+static void
+entry_unref_n (WkWeakEntry *entry,
+               guint        n)
+{
+  while (n-- > 0)
+    entry_unref (entry);
+}
+
+static void
+unref_all (GPtrArray *entries)
+{
+  guint i;
+
+  if (entries == NULL)
+    return;
+  for (i = 0; i < entries->len; i++)
+    entry_unref (g_ptr_array_index (entries, i));
+  g_ptr_array_unref (entries);
 }
 
 /* Entries are hashed and compared by their key; for weak keys the key is
@@ -116,6 +140,7 @@ wk_weak_table_new (WkWeakTableKind  kind,
   table->ref_count = 1;
   table->kind = kind;
   table->entries = g_hash_table_new (entry_hash, entry_equal);
+  table->added = g_hash_table_new (entry_hash, entry_equal);
   table->pending = g_ptr_array_new ();
   if (kind == WK_WEAK_TABLE_WEAK_KEYS)
     {
@@ -132,7 +157,7 @@ wk_weak_table_new (WkWeakTableKind  kind,
   return table;
 }
 
-/* The entry equal to a probe with @key, as stored (gone or not). */
+/* The entry with a key equal to @key, as stored (gone or not). */
 static WkWeakEntry *
 find_locked (WkWeakTable   *table,
              gconstpointer  key)
@@ -141,6 +166,9 @@ find_locked (WkWeakTable   *table,
   gpointer stored = NULL;
 
   if (g_hash_table_lookup_extended (table->entries, &probe, &stored, NULL))
+    return stored;
+  if (g_hash_table_size (table->added) > 0 &&
+      g_hash_table_lookup_extended (table->added, &probe, &stored, NULL))
     return stored;
   return NULL;
 }
@@ -154,17 +182,30 @@ find_live_locked (WkWeakTable   *table,
   return entry != NULL && !entry->gone ? entry : NULL;
 }
 
-/* Takes @entry out of the logical view. Returns TRUE when it also left the
- * GHashTable, whose reference the caller then drops; during an iteration
- * it stays there, pending. */
+/* Takes @entry out of the logical view. Returns TRUE when it also left
+ * its GHashTable, whose reference the caller then drops; an entry of the
+ * main table stays there, pending, while an iteration runs. */
 static gboolean
 make_gone_locked (WkWeakTable *table,
                   WkWeakEntry *entry)
 {
+  /* Not (or no longer) in a table: an insert not done yet, or an entry
+   * replaced in place. Such an entry is not counted. */
+  if (!entry->in_main && !entry->in_added)
+    {
+      entry->gone = TRUE;
+      return FALSE;
+    }
   if (!entry->gone)
     {
       entry->gone = TRUE;
       table->n_live--;
+    }
+  if (entry->in_added)
+    {
+      g_hash_table_remove (table->added, entry);
+      entry->in_added = FALSE;
+      return TRUE;
     }
   if (table->iterating > 0)
     {
@@ -176,46 +217,8 @@ make_gone_locked (WkWeakTable *table,
       return FALSE;
     }
   g_hash_table_remove (table->entries, entry);
-  entry->in_table = FALSE;
+  entry->in_main = FALSE;
   return TRUE;
-}
-
-/* When the last iteration ends: the pending entries leave the GHashTable.
- * Returns them, for the caller to unref outside the lock. */
-static GPtrArray *
-flush_pending_locked (WkWeakTable *table)
-{
-  GPtrArray *flushed;
-  guint i;
-
-  if (table->iterating > 0 || table->pending->len == 0)
-    return NULL;
-
-  flushed = table->pending;
-  table->pending = g_ptr_array_new ();
-  for (i = 0; i < flushed->len; i++)
-    {
-      WkWeakEntry *entry = g_ptr_array_index (flushed, i);
-
-      /* Replaced entries left the GHashTable already. */
-      if (entry->in_table)
-        g_hash_table_remove (table->entries, entry);
-      entry->in_table = FALSE;
-      entry->pending = FALSE;
-    }
-  return flushed;
-}
-
-static void
-unref_all (GPtrArray *entries)
-{
-  guint i;
-
-  if (entries == NULL)
-    return;
-  for (i = 0; i < entries->len; i++)
-    entry_unref (g_ptr_array_index (entries, i));
-  g_ptr_array_unref (entries);
 }
 
 /* Under the table lock, for an entry that left the logical view: takes
@@ -233,18 +236,77 @@ unwatch_locked (WkWeakEntry *entry)
   return wk_anchor_unwatch (anchor, &entry->watch);
 }
 
+/* Under the lock: @entry (live) leaves the logical view. Returns how many
+ * references the caller drops once unlocked. */
+static guint
+remove_locked (WkWeakTable *table,
+               WkWeakEntry *entry)
+{
+  guint drops = 0;
+
+  if (make_gone_locked (table, entry))
+    drops++;
+  if (unwatch_locked (entry))
+    drops++;
+  return drops;
+}
+
+/* When the last iteration ends: pending entries leave the main table and
+ * the keys added meanwhile join it. Returns the entries to unref outside
+ * the lock. */
+static GPtrArray *
+end_iteration_locked (WkWeakTable *table)
+{
+  GPtrArray *flushed = NULL;
+  GHashTableIter iter;
+  gpointer stored;
+  guint i;
+
+  if (table->iterating > 0)
+    return NULL;
+
+  if (table->pending->len > 0)
+    {
+      flushed = table->pending;
+      table->pending = g_ptr_array_new ();
+      for (i = 0; i < flushed->len; i++)
+        {
+          WkWeakEntry *entry = g_ptr_array_index (flushed, i);
+
+          /* Replaced entries left the main table already. */
+          if (entry->in_main)
+            g_hash_table_remove (table->entries, entry);
+          entry->in_main = FALSE;
+          entry->pending = FALSE;
+        }
+    }
+
+  /* No key of the side table is in the main one: an insert finds and
+   * replaces an equal entry wherever it is. */
+  g_hash_table_iter_init (&iter, table->added);
+  while (g_hash_table_iter_next (&iter, &stored, NULL))
+    {
+      WkWeakEntry *entry = stored;
+
+      g_hash_table_add (table->entries, entry);
+      entry->in_added = FALSE;
+      entry->in_main = TRUE;
+    }
+  g_hash_table_remove_all (table->added);
+  return flushed;
+}
+
 static void
 entry_died (WkWatch *watch)
 {
   WkWeakEntry *entry = (WkWeakEntry *) watch;
   WkWeakTable *table = entry->table;
-  gboolean left = FALSE;
+  gboolean left;
 
   pthread_mutex_lock (&table->lock);
   /* The anchor goes away after this; nobody may look at it any more. */
   entry->anchor = NULL;
-  if (entry->in_table)
-    left = make_gone_locked (table, entry);
+  left = make_gone_locked (table, entry);
   pthread_mutex_unlock (&table->lock);
 
   if (left)
@@ -252,24 +314,18 @@ entry_died (WkWatch *watch)
   entry_unref (entry);   /* the watch's */
 }
 
-static guint remove_locked (WkWeakTable *table,
-                           WkWeakEntry *entry);
-static void   entry_unref_n (WkWeakEntry *entry,
-                             guint        n);
-
 gboolean
 wk_weak_table_insert (WkWeakTable *table,
                       gpointer     key,
                       GObject     *object,
-                      gpointer     value)
+                      gpointer     value,
+                      gboolean     only_new)
 {
   WkWeakEntry *entry = g_slice_new0 (WkWeakEntry);
   WkWeakEntry *old;
   WkAnchor *anchor = wk_anchor_obtain (object);
-  gboolean refused = FALSE, drop_watch = FALSE, drop_old_watch = FALSE, keep_old = FALSE;
-  gboolean died = FALSE;
-  guint old_drops = 0;
-  gboolean watched;
+  gboolean added = FALSE, keep_old = FALSE;
+  guint entry_drops = 0, old_drops = 0;
 
   entry->anchor = anchor;
   entry->key = table->kind == WK_WEAK_TABLE_WEAK_KEYS ? (gpointer) object : key;
@@ -277,88 +333,113 @@ wk_weak_table_insert (WkWeakTable *table,
   entry->table = table_ref (table);
   entry->ref_count = 2;   /* the GHashTable's and the watch's */
 
-  watched = wk_anchor_is_alive (anchor) &&
-            wk_anchor_watch (anchor, &entry->watch, entry_died);
+  if (!wk_anchor_is_alive (anchor) ||
+      !wk_anchor_watch (anchor, &entry->watch, entry_died))
+    {
+      entry->anchor = NULL;
+      entry->ref_count = 1;
+    }
   /* The watch keeps the anchor: it lives until the object's death has
    * been processed, which is when the watch fires. */
   wk_anchor_unref (anchor);
-  if (!watched)
-    {
-      /* Dying already: the key maps to nothing now, not to an old value. */
-      wk_weak_table_remove (table, entry->key);
-      entry->anchor = NULL;
-      entry->ref_count = 1;
-      entry_unref (entry);
-      return FALSE;
-    }
 
   pthread_mutex_lock (&table->lock);
   old = find_locked (table, entry->key);
+  if (old != NULL && old->gone)
+    {
+      /* Only a pending entry can be gone and still found. */
+    }
+  else if (old != NULL && only_new)
+    {
+      entry_drops = unwatch_locked (entry) ? 2 : 1;
+      old = NULL;
+      goto out;
+    }
+
   if (entry->anchor == NULL)
     {
-      /* The object died since we watched it; its handler has run. The
-       * key maps to nothing, as above. */
-      died = TRUE;
+      /* Dying already, or died since we watched it (its handler has run):
+       * the key maps to nothing now, not to an old value. */
+      entry_drops = 1;
       if (old != NULL && !old->gone)
         old_drops = remove_locked (table, old);
       else
         old = NULL;
+      goto out;
     }
-  else if (old == NULL && table->iterating > 0)
+
+  if (old != NULL)
     {
-      refused = TRUE;
-      drop_watch = unwatch_locked (entry);
-    }
-  else
-    {
-      if (old != NULL)
+      /* Replace in place: the slot keeps its place, so running iterations
+       * stay valid; the old entry leaves the view at once, but during an
+       * iteration its key may be in the caller's hands, so it stays
+       * (pending) until the end. */
+      GHashTable *home = old->in_added ? table->added : table->entries;
+
+      if (!old->gone)
+        table->n_live--;
+      old->gone = TRUE;
+      if (unwatch_locked (old))
+        old_drops++;
+      g_hash_table_add (home, entry);
+      entry->in_main = old->in_main;
+      entry->in_added = old->in_added;
+      old->in_main = old->in_added = FALSE;
+      if (table->iterating > 0 && entry->in_main)
         {
-          /* Replace in place: the slot keeps its place, so running
-           * iterations stay valid; the old entry leaves at once. */
-          if (!old->gone)
-            table->n_live--;
-          old->gone = TRUE;
-          old->in_table = FALSE;
-          drop_old_watch = unwatch_locked (old);
-          /* During an iteration the old key may be in the caller's hands
-           * (handed out by the iterator): it stays until the end. */
-          if (table->iterating > 0 && !old->pending)
+          if (!old->pending)
             {
               old->pending = TRUE;
               g_ptr_array_add (table->pending, old);
-              keep_old = TRUE;
             }
-          else if (old->pending)
-            keep_old = TRUE;
+          keep_old = TRUE;
         }
-      g_hash_table_add (table->entries, entry);
-      entry->in_table = TRUE;
-      table->n_live++;
+      else if (old->pending)
+        keep_old = TRUE;
+      if (!keep_old)
+        old_drops++;
     }
+  else if (table->iterating > 0)
+    {
+      g_hash_table_add (table->added, entry);
+      entry->in_added = TRUE;
+    }
+  else
+    {
+      g_hash_table_add (table->entries, entry);
+      entry->in_main = TRUE;
+    }
+  table->n_live++;
+  added = TRUE;
+
+out:
   pthread_mutex_unlock (&table->lock);
 
-  if (died)
-    {
-      entry_unref_n (old, old_drops);
-      entry_unref (entry);   /* the GHashTable's, never used */
-      return FALSE;
-    }
-  if (refused)
-    {
-      g_critical ("cannot add a new key to a Wk weak collection while it is being iterated");
-      if (drop_watch)
-        entry_unref (entry);
-      entry_unref (entry);
-      return FALSE;
-    }
   if (old != NULL)
-    {
-      if (drop_old_watch)
-        entry_unref (old);
-      if (!keep_old)
-        entry_unref (old);
-    }
-  return TRUE;
+    entry_unref_n (old, old_drops);
+  entry_unref_n (entry, entry_drops);
+  return added;
+}
+
+/* Under the lock, for a live entry: a strong reference to its weak side,
+ * taken with the lock dropped for the get itself (which may run toggle
+ * notifies); NULL if the object has started to die. The caller keeps a
+ * reference on @entry if it needs it after this. */
+static GObject *
+dup_weak_side_unlocked (WkWeakTable *table,
+                        WkWeakEntry *entry)
+{
+  WkAnchor *anchor = entry->anchor;
+  WkHazard *hazard = wk_hazard_get ();
+  GObject *object;
+
+  /* A live entry's anchor lives until its death handler has run, which
+   * needs this lock; from the hazard slot on, the anchor is protected. */
+  wk_hazard_publish (hazard, anchor);
+  pthread_mutex_unlock (&table->lock);
+  object = wk_anchor_get (anchor, hazard, FALSE);
+  pthread_mutex_lock (&table->lock);
+  return object;
 }
 
 gpointer
@@ -366,24 +447,14 @@ wk_weak_table_dup_object (WkWeakTable   *table,
                           gconstpointer  key)
 {
   WkWeakEntry *entry;
-  WkHazard *hazard;
-  WkAnchor *anchor;
+  GObject *object = NULL;
 
   pthread_mutex_lock (&table->lock);
   entry = find_live_locked (table, key);
-  if (entry == NULL)
-    {
-      pthread_mutex_unlock (&table->lock);
-      return NULL;
-    }
-  /* A live entry's anchor lives until its death handler has run, which
-   * needs this lock; from the hazard slot on, the anchor is protected. */
-  anchor = entry->anchor;
-  hazard = wk_hazard_get ();
-  wk_hazard_publish (hazard, anchor);
+  if (entry != NULL)
+    object = dup_weak_side_unlocked (table, entry);
   pthread_mutex_unlock (&table->lock);
-
-  return wk_anchor_get (anchor, hazard, FALSE);
+  return object;
 }
 
 gpointer
@@ -398,10 +469,23 @@ wk_weak_table_lookup_value (WkWeakTable    *table,
   pthread_mutex_lock (&table->lock);
   entry = find_live_locked (table, key);
   if (entry != NULL)
-    value = copy != NULL && entry->value != NULL ? copy (entry->value) : entry->value;
+    {
+      value = entry->value;
+      if (copy != NULL)
+        g_atomic_int_inc (&entry->ref_count);
+    }
   pthread_mutex_unlock (&table->lock);
+
   if (found != NULL)
     *found = entry != NULL;
+  if (entry != NULL && copy != NULL)
+    {
+      /* The copy may run user code (a boxed copy, a Python incref that
+       * takes the GIL): outside the lock, with the entry (and so its
+       * value) kept by the reference. */
+      value = value != NULL ? copy (value) : NULL;
+      entry_unref (entry);
+    }
   return value;
 }
 
@@ -419,29 +503,6 @@ wk_weak_table_contains (WkWeakTable   *table,
   contains = entry != NULL && wk_anchor_is_alive (entry->anchor);
   pthread_mutex_unlock (&table->lock);
   return contains;
-}
-
-/* Under the lock: @entry (live) leaves the logical view. Returns how many
- * references the caller drops once unlocked. */
-static guint
-remove_locked (WkWeakTable *table,
-               WkWeakEntry *entry)
-{
-  guint drops = 0;
-
-  if (make_gone_locked (table, entry))
-    drops++;
-  if (unwatch_locked (entry))
-    drops++;
-  return drops;
-}
-
-static void
-entry_unref_n (WkWeakEntry *entry,
-               guint        n)
-{
-  while (n-- > 0)
-    entry_unref (entry);
 }
 
 gboolean
@@ -464,6 +525,48 @@ wk_weak_table_remove (WkWeakTable   *table,
 }
 
 gboolean
+wk_weak_table_pop (WkWeakTable    *table,
+                   gconstpointer   key,
+                   gpointer       *object,
+                   GBoxedCopyFunc  copy_value,
+                   gpointer       *value)
+{
+  WkWeakEntry *entry;
+  GObject *strong = NULL;
+  gboolean popped = FALSE;
+  guint drops = 0;
+
+  pthread_mutex_lock (&table->lock);
+  entry = find_live_locked (table, key);
+  if (entry != NULL)
+    {
+      /* Keep the entry (and its value) past the removal. */
+      g_atomic_int_inc (&entry->ref_count);
+      if (object != NULL)
+        strong = dup_weak_side_unlocked (table, entry);
+      /* The lock was dropped for the get: whoever removed the entry
+       * meanwhile popped it, not us. */
+      popped = !entry->gone;
+      if (popped)
+        drops = remove_locked (table, entry);
+    }
+  pthread_mutex_unlock (&table->lock);
+
+  if (entry == NULL)
+    return FALSE;
+  if (popped)
+    {
+      if (object != NULL)
+        *object = g_steal_pointer (&strong);
+      if (value != NULL)
+        *value = entry->value != NULL && copy_value != NULL ? copy_value (entry->value) : NULL;
+    }
+  g_clear_object (&strong);
+  entry_unref_n (entry, drops + 1);
+  return popped;
+}
+
+gboolean
 wk_weak_table_steal (WkWeakTable   *table,
                      gconstpointer  key,
                      gpointer      *stolen_key,
@@ -476,13 +579,13 @@ wk_weak_table_steal (WkWeakTable   *table,
   guint drops = 0;
 
   pthread_mutex_lock (&table->lock);
-  if (table->iterating > 0)
+  entry = find_live_locked (table, key);
+  if (entry != NULL && entry->in_main && table->iterating > 0)
     {
       pthread_mutex_unlock (&table->lock);
       g_critical ("cannot steal from a Wk weak collection while it is being iterated");
       return FALSE;
     }
-  entry = find_live_locked (table, key);
   if (entry != NULL)
     {
       if (object != NULL)
@@ -509,16 +612,15 @@ wk_weak_table_steal (WkWeakTable   *table,
   return TRUE;
 }
 
-void
-wk_weak_table_remove_all (WkWeakTable *table)
+static void
+gone_all_in (WkWeakTable *table,
+             GHashTable  *home,
+             GPtrArray   *drops)
 {
-  GPtrArray *removed = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer stored;
-  guint i;
 
-  pthread_mutex_lock (&table->lock);
-  g_hash_table_iter_init (&iter, table->entries);
+  g_hash_table_iter_init (&iter, home);
   while (g_hash_table_iter_next (&iter, &stored, NULL))
     {
       WkWeakEntry *entry = stored;
@@ -528,24 +630,32 @@ wk_weak_table_remove_all (WkWeakTable *table)
       entry->gone = TRUE;
       table->n_live--;
       if (unwatch_locked (entry))
-        g_ptr_array_add (removed, entry);
-      if (table->iterating > 0)
+        g_ptr_array_add (drops, entry);
+      if (home == table->entries && table->iterating > 0)
         {
           entry->pending = TRUE;
           g_ptr_array_add (table->pending, entry);
         }
       else
         {
-          entry->in_table = FALSE;
+          entry->in_main = entry->in_added = FALSE;
           g_hash_table_iter_remove (&iter);
-          g_ptr_array_add (removed, entry);
+          g_ptr_array_add (drops, entry);
         }
     }
+}
+
+void
+wk_weak_table_remove_all (WkWeakTable *table)
+{
+  GPtrArray *drops = g_ptr_array_new ();
+
+  pthread_mutex_lock (&table->lock);
+  gone_all_in (table, table->entries, drops);
+  gone_all_in (table, table->added, drops);
   pthread_mutex_unlock (&table->lock);
 
-  for (i = 0; i < removed->len; i++)
-    entry_unref (g_ptr_array_index (removed, i));
-  g_ptr_array_unref (removed);
+  unref_all (drops);
 }
 
 guint
@@ -557,24 +667,6 @@ wk_weak_table_get_size (WkWeakTable *table)
   n = table->n_live;
   pthread_mutex_unlock (&table->lock);
   return n;
-}
-
-/* Under the lock: a strong reference to the weak side of a live @entry,
- * taken with the lock dropped for the get itself (which may run toggle
- * notifies); NULL if the object has started to die. */
-static GObject *
-dup_weak_side_unlocked (WkWeakTable *table,
-                        WkWeakEntry *entry)
-{
-  WkAnchor *anchor = entry->anchor;
-  WkHazard *hazard = wk_hazard_get ();
-  GObject *object;
-
-  wk_hazard_publish (hazard, anchor);
-  pthread_mutex_unlock (&table->lock);
-  object = wk_anchor_get (anchor, hazard, FALSE);
-  pthread_mutex_lock (&table->lock);
-  return object;
 }
 
 void
@@ -610,12 +702,11 @@ wk_weak_table_iter_next (WkWeakTableIter *iter,
     {
       WkWeakEntry *entry = stored;
       GObject *strong;
-
       gboolean gone;
 
       if (entry->gone)
         continue;
-      /* Nothing leaves the GHashTable structurally during an iteration,
+      /* Nothing leaves the main table structurally during an iteration,
        * so the iterator survives the unlocked get; an entry replaced in
        * place meanwhile does leave, hence the reference. */
       g_atomic_int_inc (&entry->ref_count);
@@ -632,8 +723,8 @@ wk_weak_table_iter_next (WkWeakTableIter *iter,
           iter->current = strong;
         }
       pthread_mutex_unlock (&table->lock);
-      /* Still in the table unless replaced; then the key and value went
-       * with it and are not handed out. */
+      /* Still in the table (pending if removed) unless replaced; then its
+       * key and value went with it and are not handed out. */
       entry_unref (entry);
       if (strong != NULL && !gone)
         return TRUE;
@@ -659,7 +750,7 @@ wk_weak_table_iter_finish (WkWeakTableIter *iter)
 
   pthread_mutex_lock (&table->lock);
   table->iterating--;
-  flushed = flush_pending_locked (table);
+  flushed = end_iteration_locked (table);
   pthread_mutex_unlock (&table->lock);
 
   unref_all (flushed);
@@ -679,6 +770,38 @@ wk_weak_table_foreach (WkWeakTable     *table,
     func (key, object, value, user_data);
 }
 
+/* What a snapshot keeps of an entry between its two locked passes. */
+typedef struct
+{
+  WkWeakEntry *entry;
+  WkAnchor    *anchor;   /* (owned) */
+  gpointer     key;      /* copied or borrowed */
+} Shot;
+
+static void
+shoot_all_in (GHashTable     *home,
+              GBoxedCopyFunc  copy_key,
+              GArray         *shots)
+{
+  GHashTableIter iter;
+  gpointer stored;
+
+  g_hash_table_iter_init (&iter, home);
+  while (g_hash_table_iter_next (&iter, &stored, NULL))
+    {
+      WkWeakEntry *entry = stored;
+      Shot shot;
+
+      if (entry->gone)
+        continue;
+      g_atomic_int_inc (&entry->ref_count);
+      shot.entry = entry;
+      shot.anchor = wk_anchor_ref (entry->anchor);
+      shot.key = copy_key != NULL ? copy_key (entry->key) : entry->key;
+      g_array_append_val (shots, shot);
+    }
+}
+
 void
 wk_weak_table_snapshot (WkWeakTable     *table,
                         GBoxedCopyFunc   copy_key,
@@ -687,26 +810,53 @@ wk_weak_table_snapshot (WkWeakTable     *table,
                         GPtrArray      **objects,
                         GPtrArray      **values)
 {
-  WkWeakTableIter iter;
-  gpointer key, object, value;
+  GArray *shots = g_array_new (FALSE, FALSE, sizeof (Shot));
+  guint i;
+
+  /* One pass under the lock takes a reference on each live entry and its
+   * anchor (and copies keys, which takes no user code: g_variant_ref);
+   * the gets and value copies, which may run user code, come after. */
+  pthread_mutex_lock (&table->lock);
+  shoot_all_in (table->entries, copy_key, shots);
+  shoot_all_in (table->added, copy_key, shots);
+  pthread_mutex_unlock (&table->lock);
 
   if (keys != NULL)
-    *keys = g_ptr_array_new ();
+    *keys = g_ptr_array_sized_new (shots->len);
   if (objects != NULL)
-    *objects = g_ptr_array_new ();
+    *objects = g_ptr_array_sized_new (shots->len);
   if (values != NULL)
-    *values = g_ptr_array_new ();
+    *values = g_ptr_array_sized_new (shots->len);
 
-  wk_weak_table_iter_init (&iter, table);
-  while (wk_weak_table_iter_next (&iter, &key, &object, &value))
+  for (i = 0; i < shots->len; i++)
     {
-      if (keys != NULL)
-        g_ptr_array_add (*keys, copy_key != NULL ? copy_key (key) : key);
-      if (objects != NULL)
-        g_ptr_array_add (*objects, g_object_ref (object));
-      if (values != NULL)
-        g_ptr_array_add (*values, copy_value != NULL && value != NULL ? copy_value (value) : value);
+      Shot *shot = &g_array_index (shots, Shot, i);
+      WkHazard *hazard = wk_hazard_get ();
+      GObject *strong;
+
+      wk_hazard_publish (hazard, shot->anchor);
+      strong = wk_anchor_get (shot->anchor, hazard, TRUE);
+      if (strong != NULL)
+        {
+          /* The value stays with the entry we hold; a copy may run user
+           * code, so it comes outside the lock. */
+          if (keys != NULL)
+            g_ptr_array_add (*keys, shot->key);
+          if (values != NULL)
+            g_ptr_array_add (*values, copy_value != NULL && shot->entry->value != NULL
+                                      ? copy_value (shot->entry->value)
+                                      : shot->entry->value);
+          if (objects != NULL)
+            g_ptr_array_add (*objects, strong);
+          else
+            g_object_unref (strong);
+        }
+      else if (copy_key != NULL && table->key_destroy != NULL)
+        table->key_destroy (shot->key);   /* the copy of a dead entry's key */
+      wk_anchor_unref (shot->anchor);
+      entry_unref (shot->entry);
     }
+  g_array_unref (shots);
 }
 
 void
@@ -722,22 +872,20 @@ wk_variant_hash (gconstpointer data)
   GVariant *variant = (GVariant *) data;
   const GVariantType *type = g_variant_get_type (variant);
   guint hash = g_str_hash (g_variant_get_type_string (variant));
+  gsize i, n;
 
   if (g_variant_type_is_basic (type))
     return hash * 31 + g_variant_hash (variant);
 
   /* Containers: combine the children, in order. A maybe without a value
    * and empty containers hash by their type only. */
-  {
-    gsize i, n = g_variant_n_children (variant);
+  n = g_variant_n_children (variant);
+  for (i = 0; i < n; i++)
+    {
+      GVariant *child = g_variant_get_child_value (variant, i);
 
-    for (i = 0; i < n; i++)
-      {
-        GVariant *child = g_variant_get_child_value (variant, i);
-
-        hash = hash * 31 + wk_variant_hash (child);
-        g_variant_unref (child);
-      }
-  }
+      hash = hash * 31 + wk_variant_hash (child);
+      g_variant_unref (child);
+    }
   return hash;
 }

@@ -78,9 +78,20 @@ wk_weak_value_dict_class_init (WkWeakValueDictClass *klass)
   G_OBJECT_CLASS (klass)->finalize = wk_weak_value_dict_finalize;
 }
 
+/* g_object_new() alone (what bindings do for `Wk.WeakValueDict()`) gives
+ * the binding face; wk_weak_value_dict_new() swaps in its own table. */
+static WkWeakTable *
+variant_table_new (void)
+{
+  return wk_weak_table_new (WK_WEAK_TABLE_WEAK_VALUES, wk_variant_hash, g_variant_equal,
+                            (GDestroyNotify) g_variant_unref, NULL);
+}
+
 static void
 wk_weak_value_dict_init (WkWeakValueDict *self)
 {
+  self->table = variant_table_new ();
+  self->variants = TRUE;
 }
 
 /**
@@ -100,8 +111,10 @@ wk_weak_value_dict_new (GHashFunc      hash_func,
 {
   WkWeakValueDict *self = g_object_new (WK_TYPE_WEAK_VALUE_DICT, NULL);
 
+  wk_weak_table_free (self->table);
   self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_VALUES, hash_func, key_equal_func,
                                    key_destroy_func, NULL);
+  self->variants = FALSE;
   return self;
 }
 
@@ -109,18 +122,15 @@ wk_weak_value_dict_new (GHashFunc      hash_func,
  * wk_weak_value_dict_new_for_variants:
  *
  * Creates a dict whose keys are #GVariants of any type, compared with
- * g_variant_equal(). This is the dict that bindings use.
+ * g_variant_equal(). This is the dict that bindings use, and what
+ * g_object_new() alone makes.
  *
  * Returns: (transfer full): a new, empty dict
  */
 WkWeakValueDict *
 wk_weak_value_dict_new_for_variants (void)
 {
-  WkWeakValueDict *self = wk_weak_value_dict_new (wk_variant_hash, g_variant_equal,
-                                                  (GDestroyNotify) g_variant_unref);
-
-  self->variants = TRUE;
-  return self;
+  return g_object_new (WK_TYPE_WEAK_VALUE_DICT, NULL);
 }
 
 /**
@@ -141,7 +151,7 @@ wk_weak_value_dict_insert (WkWeakValueDict *self,
   g_return_if_fail (WK_IS_WEAK_VALUE_DICT (self));
   g_return_if_fail (G_IS_OBJECT (value));
 
-  wk_weak_table_insert (self->table, key, value, NULL);
+  wk_weak_table_insert (self->table, key, value, NULL, FALSE);
 }
 
 /**
@@ -362,7 +372,7 @@ wk_weak_value_dict_insert_variant (WkWeakValueDict *self,
   g_return_if_fail (key != NULL);
   g_return_if_fail (G_IS_OBJECT (value));
 
-  wk_weak_table_insert (self->table, g_variant_ref_sink (key), value, NULL);
+  wk_weak_table_insert (self->table, g_variant_ref_sink (key), value, NULL, FALSE);
 }
 
 /**
@@ -450,15 +460,14 @@ GObject *
 wk_weak_value_dict_steal_variant (WkWeakValueDict *self,
                                   GVariant        *key)
 {
-  gpointer stolen_key = NULL, value = NULL;
+  gpointer value = NULL;
 
   if (!check_variants (self, G_STRFUNC))
     return NULL;
   g_return_val_if_fail (key != NULL, NULL);
 
   g_variant_ref_sink (key);
-  if (wk_weak_table_steal (self->table, key, &stolen_key, &value, NULL))
-    g_clear_pointer (&stolen_key, g_variant_unref);
+  wk_weak_table_pop (self->table, key, &value, NULL, NULL);
   g_variant_unref (key);
   return value;
 }

@@ -10,6 +10,7 @@ after every Python name and wrapper is gone, which is exactly where
 """
 
 import sys
+import weakref as _stdlib_weakref
 
 from gi.repository import GObject
 
@@ -110,6 +111,9 @@ class Ref(Wk.Ref):
                 self.set_callback(_callback_trampoline(callback))
         if callback is not None:
             self._wk_callback = callback
+        # The wrapper we were given, held weakly, lets a call answer
+        # without C while that wrapper lives (see __call__).
+        self._wk_wrapper = _stdlib_weakref.ref(ob)
         return self
 
     def __init__(self, ob, callback=None, *args, **kwargs):
@@ -118,6 +122,19 @@ class Ref(Wk.Ref):
         pass
 
     def __call__(self):
+        # While a wrapper of the referent lives, it holds a reference on
+        # the GObject, so the referent is alive unless it was disposed,
+        # which is_alive() reads without a lock. Answering here skips the
+        # C call; above all it skips GLib's g_weak_ref_get() on a referent
+        # whose only reference is PyGObject's toggle reference, which on
+        # GLib 2.74 runs PyGObject's toggle notify (taking the GIL) under
+        # GLib's global weak-ref lock and can deadlock with a thread that
+        # holds the GIL and drops another object.
+        wrapper = self.__dict__.get('_wk_wrapper')
+        if wrapper is not None:
+            ob = wrapper()
+            if ob is not None and self.is_alive():
+                return ob
         return self.get()
 
     @property
@@ -186,3 +203,904 @@ def getrefcount(obj):
 
 
 __all__ += ['getweakrefcount', 'getweakrefs', 'getrefcount']
+
+
+# ---------------------------------------------------------------------------
+# Weak collections: WeakValueDictionary, WeakKeyDictionary, WeakSet
+#
+# Each is backed by one of the C tables (WkWeakValueDict, WkWeakKeyDict,
+# WkWeakSet), so an entry follows the GObject and not its Python wrapper,
+# and the same table can be shared with C. Python never keeps a list of
+# refs of its own: the C table is the only state.
+
+import collections.abc as _abc  # noqa: E402
+import copy as _copy  # noqa: E402
+import types as _types  # noqa: E402
+
+from gi.repository import GLib  # noqa: E402
+
+# The raw GI classes, captured before the overrides below shadow a name.
+_WkWeakValueDict = Wk.WeakValueDict
+_WkWeakKeyDict = Wk.WeakKeyDict
+_WkWeakSet = Wk.WeakSet
+
+_MISSING = object()
+
+
+class KeyedRef(Ref):
+    """``Wk.KeyedRef(ob, callback, key)``: a :class:`Wk.ref` that also
+    carries the key of the entry it was made for, like
+    :class:`weakref.KeyedRef`; :meth:`WeakValueDictionary.valuerefs` and
+    :meth:`WeakValueDictionary.itervaluerefs` return these.
+
+    Unlike the stdlib, the dictionary does not need the ref's callback to
+    drop dead entries (the C table does that), so the refs it hands out
+    have no callback, and each call makes new refs.
+    """
+
+    def __new__(cls, ob, callback, key):
+        return super().__new__(cls, ob, callback)
+
+    def __init__(self, ob, callback, key):
+        super().__init__(ob, callback)
+        self.key = key
+
+
+__all__.append('KeyedRef')
+
+
+# WeakValueDictionary keys are stored as GVariants. Keys that are equal in
+# Python must map to one GVariant, and keys read back from the table must
+# convert back to the Python key they came from:
+#
+#   bool, int in int64 range, integral float  -> 'x'  (1 == 1.0 == True)
+#   other float (fractional, inf, nan)         -> 'd'
+#   str                                        -> 's'
+#   bytes                                      -> 'ay'
+#   None                                       -> 'mv' Nothing
+#   tuple                                      -> a GVariant tuple of the
+#                                                 converted items, nested
+#   int outside int64 (integral floats too)    -> 'v' holding 's' hex(n),
+#                                                 e.g. '0x10000000000000000'
+#                                                 or '-0x8000000000000001'
+#                                                 (hex: str(n) is limited
+#                                                 to 4300 digits)
+#   str that 's' cannot hold (NUL, lone
+#   surrogates)                                -> 'v' holding 'ay', its
+#                                                 UTF-8 ('surrogatepass')
+#   GLib.Variant                               -> itself, unchanged
+#
+# No other conversion makes a bare 'v', so the two escapes cannot meet a
+# converted key. A key that C put in the table in some other form (an 'i',
+# an 'as', a 'd' holding 2.0) has no Python key that converts to it: it
+# reads back as the GLib.Variant itself, which works as a key again.
+
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+_NOTHING = GLib.Variant('mv', None)
+_BYTES_TYPE = GLib.VariantType.new('ay')
+_KEY_TYPES = 'str, int, float, bool, bytes, None, GLib.Variant or tuples of these'
+
+
+class _NotCanonical(Exception):
+    """A stored GVariant that no Python key converts to."""
+
+
+def _bytes_variant(data):
+    return GLib.Variant.new_from_bytes(_BYTES_TYPE, GLib.Bytes.new(data), True)
+
+
+def _variant_bytes(variant):
+    return variant.get_data_as_bytes().get_data() or b''
+
+
+def _str_needs_escape(text):
+    # 's' is NUL-terminated UTF-8: PyGObject would cut the string at a NUL
+    # (making 'a\0b' the key 'a'), and cannot encode lone surrogates.
+    if '\0' in text:
+        return True
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _variant_key(key):
+    """The GVariant that stands for @key in the table (see above)."""
+    if isinstance(key, str):
+        if _str_needs_escape(key):
+            return GLib.Variant.new_variant(
+                _bytes_variant(key.encode('utf-8', 'surrogatepass')))
+        return GLib.Variant.new_string(key)
+    if isinstance(key, int):
+        key = int(key)          # bool and int subclasses (IntEnum)
+        if _INT64_MIN <= key <= _INT64_MAX:
+            return GLib.Variant.new_int64(key)
+        # hex() has no length limit, unlike str() (sys.int_info).
+        return GLib.Variant.new_variant(GLib.Variant.new_string(hex(key)))
+    if isinstance(key, float):
+        if key.is_integer():    # 1.0 == 1; also -0.0 == 0
+            return _variant_key(int(key))
+        return GLib.Variant.new_double(key)
+    if isinstance(key, bytes):
+        return _bytes_variant(bytes(key))
+    if key is None:
+        return _NOTHING
+    if isinstance(key, tuple):
+        return GLib.Variant.new_tuple(*[_variant_key(item) for item in key])
+    if isinstance(key, GLib.Variant):
+        return key
+    raise TypeError("unsupported key type: '%s' (Wk.WeakValueDictionary keys "
+                    "are %s)" % (type(key).__name__, _KEY_TYPES))
+
+
+def _decode_key(variant):
+    type_string = variant.get_type_string()
+    if type_string == 'x':
+        return variant.get_int64()
+    if type_string == 's':
+        return variant.get_string()
+    if type_string == 'd':
+        value = variant.get_double()
+        if value.is_integer():
+            raise _NotCanonical
+        return value
+    if type_string == 'ay':
+        return _variant_bytes(variant)
+    if type_string == 'mv':
+        if variant.n_children() == 0:
+            return None
+        raise _NotCanonical
+    if type_string.startswith('('):
+        return tuple(_decode_key(variant.get_child_value(i))
+                     for i in range(variant.n_children()))
+    if type_string == 'v':
+        inner = variant.get_variant()
+        inner_type = inner.get_type_string()
+        if inner_type == 's':
+            text = inner.get_string()
+            try:
+                value = int(text, 16)
+            except ValueError:
+                raise _NotCanonical from None
+            if hex(value) == text and not _INT64_MIN <= value <= _INT64_MAX:
+                return value
+        elif inner_type == 'ay':
+            try:
+                text = _variant_bytes(inner).decode('utf-8', 'surrogatepass')
+            except UnicodeDecodeError:
+                raise _NotCanonical from None
+            if _str_needs_escape(text):
+                return text
+    raise _NotCanonical
+
+
+def _python_key(variant):
+    """The Python key for a GVariant read from the table: the value it was
+    converted from, or the GLib.Variant itself if it is not in the form a
+    conversion makes (a key put there by C)."""
+    try:
+        return _decode_key(variant)
+    except _NotCanonical:
+        return variant
+
+
+class WeakValueDictionary(_abc.MutableMapping):
+    """``Wk.WeakValueDictionary(other=(), /, **kwargs)``: a mapping whose
+    values are GObjects held weakly, like :class:`weakref.WeakValueDictionary`.
+
+    An entry goes away when its value dies. The value is the GObject, not
+    its Python wrapper: an object that C still holds (in a
+    ``Gio.ListStore``, a widget tree) keeps its entry after every Python
+    name for it is gone, and reads back as a (possibly new) wrapper of the
+    same GObject. Values must be GObjects (anything else raises
+    ``TypeError: cannot create weak reference to 'int' object``).
+
+    The entries live in a C ``Wk.WeakValueDict`` made with
+    ``new_for_variants()``, available as :attr:`table`. To use a table made
+    elsewhere (by C, or by GI calls), pass it as the only positional
+    argument: ``Wk.WeakValueDictionary(table)`` wraps that table (it does
+    not copy it), so changes show on both sides; keyword arguments are
+    then inserted into it. The table must have GVariant keys (made with
+    ``Wk.WeakValueDict.new_for_variants()``, not C's
+    ``wk_weak_value_dict_new()``): the C library gives no way to check
+    this, and calls on any other table fail with a critical.
+
+    Differences from the stdlib:
+
+    * Keys are limited to str, int, float, bool, bytes, None, GLib.Variant
+      and (nested) tuples of these, since they are stored as GVariants; any
+      other key raises TypeError in every operation, lookups included (a
+      GLib.Variant key is used as it is: ``GLib.Variant('x', 1)`` is the
+      key ``1``). Keys
+      are normalized: keys equal in Python are one entry (``1``, ``1.0``
+      and ``True`` are one key), and come back normalized (``d[True] = o``
+      then ``list(d) == [1]``); all NaNs with the same bits are one key.
+      A key that C stored in a form no Python key converts to comes back
+      as the GLib.Variant, which works as a key.
+    * Iteration (``iter``, ``keys``, ``values``, ``items``,
+      ``itervaluerefs``) runs over a snapshot of the keys taken when it
+      starts, so the dictionary may change during the loop (no
+      RuntimeError); each entry is looked up again as it comes, so dead and
+      removed entries are never yielded. ``keys()``, ``values()`` and
+      ``items()`` return iterators, as in the stdlib, not views.
+    * ``valuerefs()`` and ``itervaluerefs()`` make new :class:`Wk.KeyedRef`
+      objects without a callback on each call.
+    * ``popitem()`` takes a snapshot of the keys: O(n).
+    * A value that refers back to the dictionary makes a cycle through C
+      that Python's garbage collector cannot see.
+    """
+
+    def __init__(self, other=(), /, **kwargs):
+        if isinstance(other, _WkWeakValueDict):
+            self._table = other
+            other = None
+        else:
+            self._table = _WkWeakValueDict.new_for_variants()
+        self.update(other, **kwargs)
+
+    @property
+    def table(self):
+        """The C ``Wk.WeakValueDict`` that holds the entries."""
+        return self._table
+
+    def _insert(self, variant, value):
+        self._table.insert(variant, value)
+
+    def _steal(self, variant):
+        return self._table.steal(variant)
+
+    def _snapshot(self):
+        return self._table.get_keys()
+
+    # The mapping protocol.
+
+    def __getitem__(self, key):
+        value = self._table.lookup(_variant_key(key))
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key, value):
+        _check_referent(value)
+        self._insert(_variant_key(key), value)
+
+    def __delitem__(self, key):
+        if not self._table.remove(_variant_key(key)):
+            raise KeyError(key)
+
+    def __contains__(self, key):
+        return self._table.contains(_variant_key(key))
+
+    def __len__(self):
+        return self._table.get_size()
+
+    def __iter__(self):
+        return self._iter_keys(self._snapshot())
+
+    def _iter_keys(self, variants):
+        contains = self._table.contains
+        for variant in variants:
+            if contains(variant):
+                yield _python_key(variant)
+
+    def _iter_items(self, variants):
+        lookup = self._table.lookup
+        for variant in variants:
+            value = lookup(variant)
+            if value is not None:
+                yield _python_key(variant), value
+
+    def _iter_values(self, variants):
+        lookup = self._table.lookup
+        for variant in variants:
+            value = lookup(variant)
+            if value is not None:
+                yield value
+
+    def keys(self):
+        """An iterator over the keys of the live entries."""
+        return self._iter_keys(self._snapshot())
+
+    def values(self):
+        """An iterator over the live values."""
+        return self._iter_values(self._snapshot())
+
+    def items(self):
+        """An iterator over the (key, value) pairs of the live entries."""
+        return self._iter_items(self._snapshot())
+
+    def itervaluerefs(self):
+        """An iterator over :class:`Wk.KeyedRef` refs to the values, whose
+        ``key`` is the entry's key. A ref that is handed out does not keep
+        its value alive, as in the stdlib, so check ``r()`` when using it."""
+        return self._iter_valuerefs(self._snapshot())
+
+    def _iter_valuerefs(self, variants):
+        lookup = self._table.lookup
+        for variant in variants:
+            value = lookup(variant)
+            if value is not None:
+                ref = KeyedRef(value, None, _python_key(variant))
+                # Not held by the suspended generator.
+                del value
+                yield ref
+
+    def valuerefs(self):
+        """A list of :class:`Wk.KeyedRef` refs to the values."""
+        return list(self.itervaluerefs())
+
+    def get(self, key, default=None):
+        value = self._table.lookup(_variant_key(key))
+        return default if value is None else value
+
+    def pop(self, key, default=_MISSING):
+        # steal removes and returns in one step; None is a missing key or
+        # a value that has started to die, both missing for Python.
+        value = self._steal(_variant_key(key))
+        if value is None:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        return value
+
+    def popitem(self):
+        for variant in self._snapshot():
+            value = self._steal(variant)
+            if value is not None:
+                return _python_key(variant), value
+        raise KeyError('popitem(): dictionary is empty')
+
+    def setdefault(self, key, default=None):
+        variant = _variant_key(key)
+        value = self._table.lookup(variant)
+        if value is None:
+            _check_referent(default)
+            self._insert(variant, default)
+            return default
+        return value
+
+    def update(self, other=None, /, **kwargs):
+        if other is not None:
+            if hasattr(other, 'items'):
+                other = other.items()
+            for key, value in other:
+                self[key] = value
+        for key, value in kwargs.items():
+            self[key] = value
+
+    def clear(self):
+        self._table.remove_all()
+
+    def _copy_into(self, new):
+        # Straight from table to table: no key conversion, and keys are
+        # immutable, so a deep copy shares them too.
+        variants, values = self._table.get_variant_items()
+        for variant, value in zip(variants, values):
+            new._insert(variant, value)
+        return new
+
+    def copy(self):
+        """A new WeakValueDictionary (with a table of its own) holding the
+        same live entries; like the stdlib, always of this base class."""
+        return self._copy_into(WeakValueDictionary())
+
+    __copy__ = copy
+
+    def __deepcopy__(self, memo):
+        # As in the stdlib, the values are not copied (they are weak: a
+        # copy would die at once); keys are immutable.
+        return self._copy_into(self.__class__())
+
+    def __or__(self, other):
+        if isinstance(other, _abc.Mapping):
+            c = self.copy()
+            c.update(other)
+            return c
+        return NotImplemented
+
+    def __ror__(self, other):
+        if isinstance(other, _abc.Mapping):
+            c = self.__class__()
+            c.update(other)
+            c.update(self)
+            return c
+        return NotImplemented
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def __repr__(self):
+        return '<%s at %#x>' % (_type_name(self), id(self))
+
+
+__all__.append('WeakValueDictionary')
+
+
+def _key_dict_gvalue(value):
+    return GObject.Value(GObject.TYPE_PYOBJECT, value)
+
+
+def _key_dict_lookup(table, key):
+    """(whether @key has an entry, its value) for a checked key. Values
+    stored by C as plain GValues arrive converted by PyGObject."""
+    return _WkWeakKeyDict.lookup(table, key)
+
+
+def _key_dict_steal(table, key):
+    """Removes the entry of @key: (whether it had one, its value)."""
+    return _WkWeakKeyDict.steal(table, key)
+
+
+class WeakKeyDictionary(_abc.MutableMapping):
+    """``Wk.WeakKeyDictionary(dict=None, /, **kwargs)``: a mapping whose
+    keys are GObjects held weakly and compared by identity, like
+    :class:`weakref.WeakKeyDictionary`; values are any Python objects.
+
+    An entry (and its value) goes away when its key dies. The key is the
+    GObject, not its Python wrapper: an object that C still holds keeps
+    its entry after every Python name for it is gone, and any wrapper of
+    it finds the entry. Keys must be GObjects (anything else raises
+    ``TypeError: cannot create weak reference to 'int' object``, except
+    that ``in`` answers False, as in the stdlib).
+
+    The entries live in a C ``Wk.WeakKeyDict`` made with
+    ``new_for_values()``, available as :attr:`table`; Python stores each
+    value as a ``GObject.TYPE_PYOBJECT`` GValue. To use a table made
+    elsewhere, pass it as the
+    first argument: ``Wk.WeakKeyDictionary(table)`` wraps that table (it
+    does not copy it). Values stored by C as plain GValues (``G_TYPE_INT``
+    and so on) read back converted by PyGObject; a GValue holding NULL
+    reads back as None. The table must have GValue values (made with
+    ``Wk.WeakKeyDict.new_for_values()``, not C's ``wk_weak_key_dict_new()``);
+    calls on any other table fail with a critical.
+
+    Differences from the stdlib:
+
+    * Keys are compared by GObject identity, never with ``__eq__``.
+    * Iteration runs over a snapshot of the keys (as weak refs) taken
+      when it starts, so the dictionary may change during the loop; dead
+      and removed entries are never yielded. ``keys()``, ``values()`` and
+      ``items()`` return iterators, as in the stdlib.
+    * ``popitem()`` takes a snapshot of the keys: O(n).
+    * A value that refers back to its own key keeps the key alive, as in
+      the stdlib; worse than the stdlib, a value that refers back to the
+      dictionary makes a cycle through C that Python's garbage collector
+      cannot see.
+    """
+
+    def __init__(self, dict=None, /, **kwargs):
+        if isinstance(dict, _WkWeakKeyDict):
+            self._table = dict
+            dict = None
+        else:
+            self._table = _WkWeakKeyDict.new_for_values()
+        self.update(dict, **kwargs)
+
+    @property
+    def table(self):
+        """The C ``Wk.WeakKeyDict`` that holds the entries."""
+        return self._table
+
+    def _insert(self, key, value):
+        self._table.insert(key, _key_dict_gvalue(value))
+
+    def _steal(self, key):
+        return _key_dict_steal(self._table, key)
+
+    def _snapshot(self):
+        keys = self._table.get_keys()
+        # Weak from here on: the loop must not keep keys alive.
+        return [Ref(key) for key in keys]
+
+    def _get(self, key, default):
+        # For a checked key.
+        found, value = _key_dict_lookup(self._table, key)
+        return value if found else default
+
+    def __getitem__(self, key):
+        _check_referent(key)
+        value = self._get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key, value):
+        _check_referent(key)
+        self._insert(key, value)
+
+    def __delitem__(self, key):
+        _check_referent(key)
+        if not self._table.remove(key):
+            raise KeyError(key)
+
+    def __contains__(self, key):
+        return isinstance(key, GObject.Object) and self._table.contains(key)
+
+    def __len__(self):
+        return self._table.get_size()
+
+    def __iter__(self):
+        return self._iter_keys(self._snapshot())
+
+    def _iter_keys(self, refs):
+        contains = self._table.contains
+        for ref in refs:
+            key = ref()
+            if key is not None and contains(key):
+                yield key
+
+    def _iter_items(self, refs):
+        for ref in refs:
+            key = ref()
+            if key is not None:
+                value = self._get(key, _MISSING)
+                if value is not _MISSING:
+                    yield key, value
+
+    def _iter_values(self, refs):
+        for key, value in self._iter_items(refs):
+            del key     # not held by the suspended generator
+            yield value
+
+    def keys(self):
+        """An iterator over the live keys."""
+        return self._iter_keys(self._snapshot())
+
+    def values(self):
+        """An iterator over the values of the live entries."""
+        return self._iter_values(self._snapshot())
+
+    def items(self):
+        """An iterator over the (key, value) pairs of the live entries."""
+        return self._iter_items(self._snapshot())
+
+    def keyrefs(self):
+        """A list of :class:`Wk.ref` refs to the keys."""
+        return self._snapshot()
+
+    def get(self, key, default=None):
+        _check_referent(key)
+        return self._get(key, default)
+
+    def pop(self, key, default=_MISSING):
+        _check_referent(key)
+        found, value = self._steal(key)
+        if not found:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        return value
+
+    def popitem(self):
+        keys = self._table.get_keys()
+        for key in keys:
+            found, value = self._steal(key)
+            if found:
+                return key, value
+        raise KeyError('popitem(): dictionary is empty')
+
+    def setdefault(self, key, default=None):
+        _check_referent(key)
+        value = self._get(key, _MISSING)
+        if value is _MISSING:
+            self._insert(key, default)
+            return default
+        return value
+
+    def update(self, dict=None, /, **kwargs):
+        if dict is not None:
+            if hasattr(dict, 'items'):
+                dict = dict.items()
+            for key, value in dict:
+                self[key] = value
+        if kwargs:
+            # str keys: TypeError, as in the stdlib.
+            self.update(kwargs)
+
+    def clear(self):
+        self._table.remove_all()
+
+    def copy(self):
+        """A new WeakKeyDictionary (with a table of its own) holding the
+        same live entries, sharing their values; like the stdlib, always of
+        this base class."""
+        new = WeakKeyDictionary()
+        for key, value in self.items():
+            new[key] = value
+        return new
+
+    __copy__ = copy
+
+    def __deepcopy__(self, memo):
+        # As in the stdlib: values are copied, keys (weak) are not.
+        new = self.__class__()
+        for key, value in self.items():
+            new[key] = _copy.deepcopy(value, memo)
+        return new
+
+    def __or__(self, other):
+        if isinstance(other, _abc.Mapping):
+            c = self.copy()
+            c.update(other)
+            return c
+        return NotImplemented
+
+    def __ror__(self, other):
+        if isinstance(other, _abc.Mapping):
+            c = self.__class__()
+            c.update(other)
+            c.update(self)
+            return c
+        return NotImplemented
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def __repr__(self):
+        return '<%s at %#x>' % (_type_name(self), id(self))
+
+
+__all__.append('WeakKeyDictionary')
+
+
+def _members_and_ids(iterable):
+    """The GObjects of @iterable (TypeError for anything else, as
+    weakref.ref would raise) and the set of their identities. The list
+    keeps them alive while the identities are compared."""
+    members = list(iterable)
+    for member in members:
+        _check_referent(member)
+    return members, {_address(member) for member in members}
+
+
+class WeakSet(_WkWeakSet):
+    """``Wk.WeakSet(data=None)``: a set of GObjects held weakly and
+    compared by identity, like :class:`weakref.WeakSet`, with all its set
+    algebra (which, as in the stdlib, takes any iterable of GObjects).
+
+    A member leaves the set when it dies. The member is the GObject, not
+    its Python wrapper: an object that C still holds stays in the set after
+    every Python name for it is gone. Members must be GObjects (anything
+    else raises ``TypeError: cannot create weak reference to 'int'
+    object``, except that ``in`` answers False, as in the stdlib).
+
+    Unlike the two dictionaries, this class *is* the C ``Wk.WeakSet``
+    (the GI class with the Python set protocol added), since both have the
+    same name: every WkWeakSet, whether made by ``Wk.WeakSet()``,
+    ``Wk.WeakSet.new()`` or returned by C, behaves as a Python set and can
+    be passed to C as it is. ``Wk.WeakSet(other_set)`` therefore copies,
+    as the stdlib's does. The GI methods ``contains``, ``get_size``,
+    ``get_members`` and ``remove_all`` are still there; ``add`` and
+    ``remove`` follow Python (``add`` returns None, ``remove`` raises
+    KeyError); the C ones are ``Wk.WeakSet.add``/``remove`` of the
+    introspection module.
+
+    Differences from the stdlib:
+
+    * Members are compared by GObject identity, never with ``__eq__``.
+    * Iteration runs over a snapshot (as weak refs) taken when it starts:
+      the set may change during the loop; dead and removed members are
+      never yielded.
+    * ``pop()`` takes a snapshot of the members: O(n).
+    * ``copy.copy`` and ``copy.deepcopy`` copy a subclass instance's
+      attributes (deep-copied for ``deepcopy``), as the stdlib's
+      ``__reduce__`` does, but ``deepcopy`` does not copy the members: a
+      deep copy of a weakly held object would die at once.
+    * Subclasses share the final GType ``WkWeakSet`` (they cannot have one
+      of their own); their instances are WkWeakSets wrapped by the
+      subclass, so they cannot add GObject properties or signals.
+    """
+
+    # A set: equality by members, so not hashable (as the stdlib's).
+    __hash__ = None
+    __class_getitem__ = classmethod(_types.GenericAlias)
+
+    def __init_subclass__(cls, **kwargs):
+        # WkWeakSet is final: PyGObject would try to register a GType for
+        # a Python subclass and fail. A class that has __gtype__ in its
+        # own dict is not registered, and its instances are made as that
+        # GType and wrapped by the subclass.
+        if '__gtype__' not in cls.__dict__:
+            cls.__gtype__ = _WkWeakSet.__gtype__
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self, data=None):
+        super().__init__()
+        if data is not None:
+            self.update(data)
+
+    def _snapshot(self):
+        return self.get_members()
+
+    def _weak_snapshot(self):
+        return [Ref(member) for member in self._snapshot()]
+
+    def _add(self, item):
+        _WkWeakSet.add(self, item)
+
+    def _discard(self, item):
+        return _WkWeakSet.remove(self, item)
+
+    # The set protocol.
+
+    def __iter__(self):
+        return self._iter(self._weak_snapshot())
+
+    def _iter(self, refs):
+        contains = self.contains
+        for ref in refs:
+            member = ref()
+            if member is not None and contains(member):
+                yield member
+
+    def __len__(self):
+        return self.get_size()
+
+    def __contains__(self, item):
+        return isinstance(item, GObject.Object) and self.contains(item)
+
+    def add(self, item):
+        _check_referent(item)
+        self._add(item)
+
+    def discard(self, item):
+        _check_referent(item)
+        self._discard(item)
+
+    def remove(self, item):
+        _check_referent(item)
+        if not self._discard(item):
+            raise KeyError(item)
+
+    def pop(self):
+        for member in self._snapshot():
+            if self._discard(member):
+                return member
+        raise KeyError('pop from empty WeakSet')
+
+    def clear(self):
+        self.remove_all()
+
+    def copy(self):
+        return self.__class__(self)
+
+    def _instance_state(self):
+        # Attributes of a subclass instance, as the stdlib's __reduce__
+        # hands them to the copy module.
+        return dict(self.__dict__)
+
+    def __copy__(self):
+        new = self.copy()
+        new.__dict__.update(self._instance_state())
+        return new
+
+    def __deepcopy__(self, memo):
+        new = self.copy()
+        memo[id(self)] = new
+        new.__dict__.update(_copy.deepcopy(self._instance_state(), memo))
+        return new
+
+    def update(self, other):
+        for element in other:
+            self.add(element)
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def difference(self, other):
+        newset = self.copy()
+        newset.difference_update(other)
+        return newset
+
+    __sub__ = difference
+
+    def difference_update(self, other):
+        self.__isub__(other)
+
+    def __isub__(self, other):
+        if self is other:
+            self.clear()
+        else:
+            for item in other:
+                self.discard(item)
+        return self
+
+    def intersection(self, other):
+        return self.__class__(item for item in other if item in self)
+
+    __and__ = intersection
+
+    def intersection_update(self, other):
+        self.__iand__(other)
+
+    def __iand__(self, other):
+        # @keep holds the objects while their identities are compared
+        # (an identity is an address, free for reuse once its object dies).
+        keep, keep_ids = _members_and_ids(other)
+        for member in self._snapshot():
+            if _address(member) not in keep_ids:
+                self._discard(member)
+        del keep
+        return self
+
+    def _compare(self, other, op):
+        # As in __iand__, the lists hold the objects during the comparison.
+        mine, my_ids = _members_and_ids(self._snapshot())
+        theirs, their_ids = _members_and_ids(other)
+        result = op(my_ids, their_ids)
+        del mine, theirs
+        return result
+
+    def issubset(self, other):
+        return self._compare(other, set.__le__)
+
+    __le__ = issubset
+
+    def __lt__(self, other):
+        return self._compare(other, set.__lt__)
+
+    def issuperset(self, other):
+        return self._compare(other, set.__ge__)
+
+    __ge__ = issuperset
+
+    def __gt__(self, other):
+        return self._compare(other, set.__gt__)
+
+    def __eq__(self, other):
+        if not isinstance(other, self.__class__):
+            return NotImplemented
+        return self._compare(other, set.__eq__)
+
+    def __ne__(self, other):
+        # Defined because GObject's own comparison (identity) would
+        # otherwise answer !=.
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def symmetric_difference(self, other):
+        newset = self.copy()
+        newset.symmetric_difference_update(other)
+        return newset
+
+    __xor__ = symmetric_difference
+
+    def symmetric_difference_update(self, other):
+        self.__ixor__(other)
+
+    def __ixor__(self, other):
+        if self is other:
+            self.clear()
+            return self
+        # Each object once, however often @other has it, as with a set.
+        unique = {}
+        for item in other:
+            _check_referent(item)
+            unique.setdefault(_address(item), item)
+        for item in unique.values():
+            if not self._discard(item):
+                self._add(item)
+        return self
+
+    def union(self, other):
+        return self.__class__(e for s in (self, other) for e in s)
+
+    __or__ = union
+
+    def isdisjoint(self, other):
+        return len(self.intersection(other)) == 0
+
+    def __repr__(self):
+        # The stdlib shows its set of refs.
+        refs = [repr(Ref(member)) for member in self._snapshot()]
+        return '{%s}' % ', '.join(refs) if refs else 'set()'
+
+
+WeakSet = override(WeakSet)
+_abc.MutableSet.register(WeakSet)
+__all__.append('WeakSet')

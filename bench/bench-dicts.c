@@ -1,0 +1,1386 @@
+/* bench-dicts.c: what Wk's weak dicts cost, next to the GLib idioms they replace
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * WkWeakValueDict is measured against the hand-written GLib cache,
+ * GHashTable<char *, GWeakRef *>, and WkWeakKeyDict against a GHashTable
+ * keyed by object pointer with a g_object_weak_ref() notify that removes
+ * the entry (how one attaches data to objects one does not own in GLib).
+ * Keys of the value dicts are "key-%d" strings, values distinct plain
+ * GObjects, each held by one strong reference that the benchmark owns.
+ *
+ * As in bench-ref.c, every variant runs once per round, round after round,
+ * in one process (A B A B ...), so that drifts of the machine spread over
+ * all variants; a figure is the median over the rounds and a ratio the
+ * median of the per-round ratios. A variant does passes over all the
+ * entries; how many passes per round is calibrated once, so that each
+ * variant does about target_ms of timed work per round. Making objects,
+ * keys and filled tables for a pass is not timed, nor is tearing them
+ * down.
+ *
+ * Memory comes from a child run of this program with
+ * G_SLICE=always-malloc, so that every allocation shows in mallinfo2();
+ * the timings run with the allocator GLib uses by default.
+ *
+ * Timings never make the program fail: targets are printed with a yes/no
+ * next to them and the exit status is 0 whatever they say.
+ *
+ * Usage: bench-dicts [--rounds N] [--entries N] [--quick] [--verbose]
+ */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/utsname.h>
+
+#if defined (__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+# include <malloc.h>
+# define HAVE_MALLINFO2 1
+#endif
+
+#include <wk/wk.h>
+
+#define MAX_ROUNDS        101
+#define DEFAULT_ROUNDS    7
+#define QUICK_ROUNDS      3
+#define DEFAULT_TARGET_MS 100     /* timed work per variant per round */
+#define QUICK_TARGET_MS   10
+#define DEFAULT_ENTRIES   100000
+#define QUICK_ENTRIES     5000
+
+#define TARGET_RATIO      0.5     /* each Wk op against its GLib idiom */
+#define TARGET_BYTES      64.0    /* per WkWeakValueDict entry */
+#define CPYTHON_BYTES     119     /* per weakref.WeakValueDictionary entry */
+#define CPYTHON_KSET_NS   182     /* weakref.WeakKeyDictionary, this machine */
+#define CPYTHON_KGET_NS   131
+
+static volatile guintptr sink;
+
+/* Timed work per variant per round, set from the command line. */
+static gint64 target_ns;
+
+/* Entries per table. */
+static guint n_entries;
+
+/* "key-%d" for every entry: the lookups and removals use these, never the
+ * strings the tables own, as a caller would. */
+static char **probe_keys;
+
+static inline gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The objects and keys of one pass                                       */
+
+static GObject **
+new_objects (guint n)
+{
+  GObject **objects = g_new (GObject *, n);
+  guint i;
+
+  for (i = 0; i < n; i++)
+    objects[i] = g_object_new (G_TYPE_OBJECT, NULL);
+  return objects;
+}
+
+static void
+free_objects (GObject **objects,
+              guint     n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    g_clear_object (&objects[i]);
+  g_free (objects);
+}
+
+/* Keys for a table to own, from the probes: the table frees them. */
+static char **
+new_keys (guint n)
+{
+  char **keys = g_new (char *, n);
+  guint i;
+
+  for (i = 0; i < n; i++)
+    keys[i] = g_strdup (probe_keys[i]);
+  return keys;
+}
+
+/* Small values for the key dicts to own. */
+static char **
+new_values (guint n)
+{
+  char **values = g_new (char *, n);
+  guint i;
+
+  for (i = 0; i < n; i++)
+    values[i] = g_strdup_printf ("v%u", i);
+  return values;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The two value tables, behind one face                                  */
+
+typedef enum {
+  IMPL_WK,
+  IMPL_GLIB,
+} Impl;
+
+typedef struct
+{
+  Impl              impl;
+  WkWeakValueDict  *wk;
+  GHashTable       *glib;   /* char * -> GWeakRef * */
+} ValueTable;
+
+/* The GLib idiom's value destroy: removing an entry clears its GWeakRef. */
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static void
+value_table_init (ValueTable *t,
+                  Impl        impl)
+{
+  memset (t, 0, sizeof *t);
+  t->impl = impl;
+  if (impl == IMPL_WK)
+    t->wk = wk_weak_value_dict_new (g_str_hash, g_str_equal, g_free);
+  else
+    t->glib = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_weak_ref);
+}
+
+static void
+value_table_clear (ValueTable *t)
+{
+  g_clear_object (&t->wk);
+  g_clear_pointer (&t->glib, g_hash_table_unref);
+}
+
+static guint
+value_table_size (ValueTable *t)
+{
+  if (t->impl == IMPL_WK)
+    return wk_weak_value_dict_get_size (t->wk);
+  return g_hash_table_size (t->glib);
+}
+
+/* The timed loops: one per implementation, so that neither carries a
+ * switch the other does not have. */
+
+/* Takes @keys (the array stays the caller's). */
+static void
+value_table_insert_all (ValueTable  *t,
+                        char       **keys,
+                        GObject    **objects,
+                        guint        n)
+{
+  guint i;
+
+  if (t->impl == IMPL_WK)
+    for (i = 0; i < n; i++)
+      wk_weak_value_dict_insert (t->wk, keys[i], objects[i]);
+  else
+    for (i = 0; i < n; i++)
+      {
+        GWeakRef *ref = g_new (GWeakRef, 1);
+
+        g_weak_ref_init (ref, objects[i]);
+        g_hash_table_insert (t->glib, keys[i], ref);
+      }
+}
+
+/* Every lookup hits; a wrong answer aborts, which costs both sides one
+ * compare. */
+static guintptr
+value_table_lookup_all (ValueTable  *t,
+                        GObject    **objects,
+                        guint        n)
+{
+  guintptr acc = 0;
+  guint i;
+
+  if (t->impl == IMPL_WK)
+    for (i = 0; i < n; i++)
+      {
+        GObject *object = wk_weak_value_dict_lookup (t->wk, probe_keys[i]);
+
+        if (G_UNLIKELY (object != objects[i]))
+          g_error ("WkWeakValueDict lookup %u gave %p", i, (gpointer) object);
+        acc += (guintptr) object;
+        g_object_unref (object);
+      }
+  else
+    for (i = 0; i < n; i++)
+      {
+        GWeakRef *ref = g_hash_table_lookup (t->glib, probe_keys[i]);
+        GObject *object = g_weak_ref_get (ref);
+
+        if (G_UNLIKELY (object != objects[i]))
+          g_error ("GWeakRef lookup %u gave %p", i, (gpointer) object);
+        acc += (guintptr) object;
+        g_object_unref (object);
+      }
+  return acc;
+}
+
+static void
+value_table_remove_all (ValueTable *t,
+                        guint       n)
+{
+  guint i;
+
+  if (t->impl == IMPL_WK)
+    for (i = 0; i < n; i++)
+      wk_weak_value_dict_remove (t->wk, probe_keys[i]);
+  else
+    for (i = 0; i < n; i++)
+      g_hash_table_remove (t->glib, probe_keys[i]);
+}
+
+/* Drops the only strong reference to each value. Wk's entry leaves by
+ * itself; the GLib idiom has no callback, so its entry stays until
+ * someone finds it dead, which is what the lookup after the unref does. */
+static void
+value_table_kill_all (ValueTable  *t,
+                      GObject    **objects,
+                      guint        n)
+{
+  guint i;
+
+  if (t->impl == IMPL_WK)
+    for (i = 0; i < n; i++)
+      g_object_unref (objects[i]);
+  else
+    for (i = 0; i < n; i++)
+      {
+        GWeakRef *ref;
+        GObject *object;
+
+        g_object_unref (objects[i]);
+        ref = g_hash_table_lookup (t->glib, probe_keys[i]);
+        object = g_weak_ref_get (ref);
+        if (G_UNLIKELY (object != NULL))
+          g_error ("value %u outlived its last reference", i);
+        g_hash_table_remove (t->glib, probe_keys[i]);
+      }
+  memset (objects, 0, n * sizeof *objects);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Weak-reference side data that objects may carry already               */
+
+/* What another user of the objects has put on them before the table under
+ * test sees them: for Wk another WkWeakValueDict (so that each object has
+ * its anchor), for GLib one GWeakRef each (so that each object has its
+ * list of weak locations). */
+typedef struct
+{
+  WkWeakValueDict  *wk;
+  GWeakRef         *glib;
+  guint             n;
+} Warm;
+
+static void
+warm_init (Warm      *w,
+           Impl       impl,
+           GObject  **objects,
+           guint      n)
+{
+  guint i;
+
+  memset (w, 0, sizeof *w);
+  w->n = n;
+  if (impl == IMPL_WK)
+    {
+      w->wk = wk_weak_value_dict_new (g_direct_hash, g_direct_equal, NULL);
+      for (i = 0; i < n; i++)
+        wk_weak_value_dict_insert (w->wk, GUINT_TO_POINTER (i + 1), objects[i]);
+    }
+  else
+    {
+      w->glib = g_new (GWeakRef, n);
+      for (i = 0; i < n; i++)
+        g_weak_ref_init (&w->glib[i], objects[i]);
+    }
+}
+
+static void
+warm_clear (Warm *w)
+{
+  guint i;
+
+  g_clear_object (&w->wk);
+  if (w->glib != NULL)
+    {
+      for (i = 0; i < w->n; i++)
+        g_weak_ref_clear (&w->glib[i]);
+      g_clear_pointer (&w->glib, g_free);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The two key tables                                                     */
+
+typedef struct
+{
+  Impl            impl;
+  WkWeakKeyDict  *wk;
+  GHashTable     *glib;   /* GObject * -> char * */
+} KeyTable;
+
+/* The GLib idiom's weak notify: the key died, its entry goes. */
+static void
+key_died (gpointer  data,
+          GObject  *where_the_object_was)
+{
+  g_hash_table_remove (data, where_the_object_was);
+}
+
+static void
+key_table_init (KeyTable *t,
+                Impl      impl)
+{
+  memset (t, 0, sizeof *t);
+  t->impl = impl;
+  if (impl == IMPL_WK)
+    t->wk = wk_weak_key_dict_new (g_free);
+  else
+    t->glib = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+}
+
+/* The GLib table must lose its weak notifies before it goes, and the
+ * objects may outlive it. */
+static void
+key_table_clear (KeyTable  *t,
+                 GObject  **objects,
+                 guint      n)
+{
+  guint i;
+
+  g_clear_object (&t->wk);
+  if (t->glib != NULL)
+    {
+      for (i = 0; i < n; i++)
+        if (objects[i] != NULL && g_hash_table_contains (t->glib, objects[i]))
+          g_object_weak_unref (objects[i], key_died, t->glib);
+      g_clear_pointer (&t->glib, g_hash_table_unref);
+    }
+}
+
+/* Takes @values (the array stays the caller's). */
+static void
+key_table_insert_all (KeyTable  *t,
+                      GObject  **objects,
+                      char     **values,
+                      guint      n)
+{
+  guint i;
+
+  if (t->impl == IMPL_WK)
+    for (i = 0; i < n; i++)
+      wk_weak_key_dict_insert (t->wk, objects[i], values[i]);
+  else
+    for (i = 0; i < n; i++)
+      {
+        g_hash_table_insert (t->glib, objects[i], values[i]);
+        g_object_weak_ref (objects[i], key_died, t->glib);
+      }
+}
+
+static guintptr
+key_table_lookup_all (KeyTable  *t,
+                      GObject  **objects,
+                      char     **values,
+                      guint      n)
+{
+  guintptr acc = 0;
+  guint i;
+
+  if (t->impl == IMPL_WK)
+    for (i = 0; i < n; i++)
+      {
+        char *value = wk_weak_key_dict_lookup (t->wk, objects[i]);
+
+        if (G_UNLIKELY (value != values[i]))
+          g_error ("WkWeakKeyDict lookup %u gave %p", i, (gpointer) value);
+        acc += (guintptr) value;
+      }
+  else
+    for (i = 0; i < n; i++)
+      {
+        char *value = g_hash_table_lookup (t->glib, objects[i]);
+
+        if (G_UNLIKELY (value != values[i]))
+          g_error ("GHashTable lookup %u gave %p", i, (gpointer) value);
+        acc += (guintptr) value;
+      }
+  return acc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Variants                                                               */
+
+typedef enum {
+  FLAG_WARM   = 1 << 0,   /* the values already carry weak-ref side data */
+  FLAG_COUNT2 = 1 << 1,   /* each value has a second strong reference */
+} Flags;
+
+typedef struct
+{
+  Impl   impl;
+  Flags  flags;
+} Params;
+
+typedef struct
+{
+  gint64   ns;     /* timed wall-clock time */
+  guint64  ops;
+} Sample;
+
+typedef Sample (*RunFunc) (const Params *p,
+                           guint         passes);
+
+static Sample
+sample_make (gint64  ns,
+             guint64 ops)
+{
+  Sample s = { MAX (ns, 1), MAX (ops, 1) };
+
+  return s;
+}
+
+/* Set: insert every key into an empty table. */
+static Sample
+run_set (const Params *p,
+         guint         passes)
+{
+  gint64 timed = 0;
+  guint pass;
+
+  for (pass = 0; pass < passes; pass++)
+    {
+      GObject **objects = new_objects (n_entries);
+      char **keys = new_keys (n_entries);
+      ValueTable t;
+      Warm warm;
+      gint64 t0;
+
+      if (p->flags & FLAG_WARM)
+        warm_init (&warm, p->impl, objects, n_entries);
+      value_table_init (&t, p->impl);
+
+      t0 = now_ns ();
+      value_table_insert_all (&t, keys, objects, n_entries);
+      timed += now_ns () - t0;
+
+      g_assert (value_table_size (&t) == n_entries);
+      value_table_clear (&t);
+      if (p->flags & FLAG_WARM)
+        warm_clear (&warm);
+      g_free (keys);
+      free_objects (objects, n_entries);
+    }
+  return sample_make (timed, (guint64) passes * n_entries);
+}
+
+/* Lookup: every key, each a hit, and drop what it gave. One table for all
+ * the passes: a lookup changes nothing. */
+static Sample
+run_lookup (const Params *p,
+            guint         passes)
+{
+  GObject **objects = new_objects (n_entries);
+  char **keys = new_keys (n_entries);
+  guintptr acc = 0;
+  ValueTable t;
+  gint64 t0, t1;
+  guint pass, i;
+
+  if (p->flags & FLAG_COUNT2)
+    for (i = 0; i < n_entries; i++)
+      g_object_ref (objects[i]);
+  value_table_init (&t, p->impl);
+  value_table_insert_all (&t, keys, objects, n_entries);
+
+  t0 = now_ns ();
+  for (pass = 0; pass < passes; pass++)
+    acc += value_table_lookup_all (&t, objects, n_entries);
+  t1 = now_ns ();
+
+  sink += acc;
+  value_table_clear (&t);
+  if (p->flags & FLAG_COUNT2)
+    for (i = 0; i < n_entries; i++)
+      g_object_unref (objects[i]);
+  g_free (keys);
+  free_objects (objects, n_entries);
+  return sample_make (t1 - t0, (guint64) passes * n_entries);
+}
+
+/* Remove: every key of a full table, while the values live. */
+static Sample
+run_remove (const Params *p,
+            guint         passes)
+{
+  gint64 timed = 0;
+  guint pass;
+
+  for (pass = 0; pass < passes; pass++)
+    {
+      GObject **objects = new_objects (n_entries);
+      char **keys = new_keys (n_entries);
+      ValueTable t;
+      gint64 t0;
+
+      value_table_init (&t, p->impl);
+      value_table_insert_all (&t, keys, objects, n_entries);
+
+      t0 = now_ns ();
+      value_table_remove_all (&t, n_entries);
+      timed += now_ns () - t0;
+
+      g_assert (value_table_size (&t) == 0);
+      value_table_clear (&t);
+      g_free (keys);
+      free_objects (objects, n_entries);
+    }
+  return sample_make (timed, (guint64) passes * n_entries);
+}
+
+/* Death: the last unref of every value of a full table, and for GLib what
+ * it takes to purge the entry (see value_table_kill_all). */
+static Sample
+run_death (const Params *p,
+           guint         passes)
+{
+  gint64 timed = 0;
+  guint pass;
+
+  for (pass = 0; pass < passes; pass++)
+    {
+      GObject **objects = new_objects (n_entries);
+      char **keys = new_keys (n_entries);
+      ValueTable t;
+      gint64 t0;
+
+      value_table_init (&t, p->impl);
+      value_table_insert_all (&t, keys, objects, n_entries);
+
+      t0 = now_ns ();
+      value_table_kill_all (&t, objects, n_entries);
+      timed += now_ns () - t0;
+
+      g_assert (value_table_size (&t) == 0);
+      value_table_clear (&t);
+      g_free (keys);
+      free_objects (objects, n_entries);
+    }
+  return sample_make (timed, (guint64) passes * n_entries);
+}
+
+/* The floor under the deaths: the last unref of an object that nothing
+ * refers to weakly. */
+static Sample
+run_death_floor (const Params *p G_GNUC_UNUSED,
+                 guint         passes)
+{
+  gint64 timed = 0;
+  guint pass, i;
+
+  for (pass = 0; pass < passes; pass++)
+    {
+      GObject **objects = new_objects (n_entries);
+      gint64 t0;
+
+      t0 = now_ns ();
+      for (i = 0; i < n_entries; i++)
+        g_object_unref (objects[i]);
+      timed += now_ns () - t0;
+
+      g_free (objects);
+    }
+  return sample_make (timed, (guint64) passes * n_entries);
+}
+
+/* Key dict set: attach a value to every object of a fresh set. */
+static Sample
+run_key_set (const Params *p,
+             guint         passes)
+{
+  gint64 timed = 0;
+  guint pass;
+
+  for (pass = 0; pass < passes; pass++)
+    {
+      GObject **objects = new_objects (n_entries);
+      char **values = new_values (n_entries);
+      KeyTable t;
+      gint64 t0;
+
+      key_table_init (&t, p->impl);
+
+      t0 = now_ns ();
+      key_table_insert_all (&t, objects, values, n_entries);
+      timed += now_ns () - t0;
+
+      key_table_clear (&t, objects, n_entries);
+      g_free (values);
+      free_objects (objects, n_entries);
+    }
+  return sample_make (timed, (guint64) passes * n_entries);
+}
+
+static Sample
+run_key_lookup (const Params *p,
+                guint         passes)
+{
+  GObject **objects = new_objects (n_entries);
+  char **values = new_values (n_entries);
+  guintptr acc = 0;
+  KeyTable t;
+  gint64 t0, t1;
+  guint pass;
+
+  key_table_init (&t, p->impl);
+  key_table_insert_all (&t, objects, values, n_entries);
+
+  t0 = now_ns ();
+  for (pass = 0; pass < passes; pass++)
+    acc += key_table_lookup_all (&t, objects, values, n_entries);
+  t1 = now_ns ();
+
+  sink += acc;
+  key_table_clear (&t, objects, n_entries);
+  g_free (values);
+  free_objects (objects, n_entries);
+  return sample_make (t1 - t0, (guint64) passes * n_entries);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The list of variants, in the order each round runs them                 */
+
+typedef struct
+{
+  const char  *label;
+  RunFunc      run;
+  Params       p;
+} Variant;
+
+typedef struct
+{
+  guint    passes;            /* over all entries, per round */
+  double   ns[MAX_ROUNDS];    /* ns per op, one per round */
+  double   median;
+} Result;
+
+/* Each Wk variant right before the GLib one it is compared with. */
+enum {
+  V_SET_WK, V_SET_GLIB,
+  V_SET_WARM_WK, V_SET_WARM_GLIB,
+  V_LOOKUP_WK, V_LOOKUP_GLIB,
+  V_LOOKUP_C2_WK, V_LOOKUP_C2_GLIB,
+  V_REMOVE_WK, V_REMOVE_GLIB,
+  V_DEATH_FLOOR, V_DEATH_WK, V_DEATH_GLIB,
+  V_KSET_WK, V_KSET_GLIB,
+  V_KLOOKUP_WK, V_KLOOKUP_GLIB,
+
+  N_VARIANTS
+};
+
+static const Variant variants[N_VARIANTS] = {
+  [V_SET_WK]         = { "value set Wk",               run_set,         { IMPL_WK, 0 } },
+  [V_SET_GLIB]       = { "value set GLib",             run_set,         { IMPL_GLIB, 0 } },
+  [V_SET_WARM_WK]    = { "value set warm Wk",          run_set,         { IMPL_WK, FLAG_WARM } },
+  [V_SET_WARM_GLIB]  = { "value set warm GLib",        run_set,         { IMPL_GLIB, FLAG_WARM } },
+  [V_LOOKUP_WK]      = { "value lookup Wk",            run_lookup,      { IMPL_WK, 0 } },
+  [V_LOOKUP_GLIB]    = { "value lookup GLib",          run_lookup,      { IMPL_GLIB, 0 } },
+  [V_LOOKUP_C2_WK]   = { "value lookup c2 Wk",         run_lookup,      { IMPL_WK, FLAG_COUNT2 } },
+  [V_LOOKUP_C2_GLIB] = { "value lookup c2 GLib",       run_lookup,      { IMPL_GLIB, FLAG_COUNT2 } },
+  [V_REMOVE_WK]      = { "value remove Wk",            run_remove,      { IMPL_WK, 0 } },
+  [V_REMOVE_GLIB]    = { "value remove GLib",          run_remove,      { IMPL_GLIB, 0 } },
+  [V_DEATH_FLOOR]    = { "death floor (no weak refs)", run_death_floor, { IMPL_GLIB, 0 } },
+  [V_DEATH_WK]       = { "value death Wk",             run_death,       { IMPL_WK, 0 } },
+  [V_DEATH_GLIB]     = { "value death GLib",           run_death,       { IMPL_GLIB, 0 } },
+  [V_KSET_WK]        = { "key set Wk",                 run_key_set,     { IMPL_WK, 0 } },
+  [V_KSET_GLIB]      = { "key set GLib",               run_key_set,     { IMPL_GLIB, 0 } },
+  [V_KLOOKUP_WK]     = { "key lookup Wk",              run_key_lookup,  { IMPL_WK, 0 } },
+  [V_KLOOKUP_GLIB]   = { "key lookup GLib",            run_key_lookup,  { IMPL_GLIB, 0 } },
+};
+
+static Result results[N_VARIANTS];
+static guint n_rounds;
+
+/* One pass, then as many as come nearest the target. The pass doubles as
+ * warm-up. */
+static guint
+calibrate (const Variant *v)
+{
+  Sample s = v->run (&v->p, 1);
+
+  return (guint) CLAMP ((target_ns + s.ns / 2) / s.ns, 1, 10000);
+}
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median_of (const double *values,
+           guint         n)
+{
+  double sorted[MAX_ROUNDS];
+
+  memcpy (sorted, values, n * sizeof (double));
+  qsort (sorted, n, sizeof (double), compare_doubles);
+  if (n % 2 == 1)
+    return sorted[n / 2];
+  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Memory, in a child run with G_SLICE=always-malloc                      */
+
+typedef struct
+{
+  gboolean  valid;
+  gboolean  slice_is_malloc;   /* the child's sanity check of G_SLICE */
+  double    value_fresh[2];    /* (a) B/entry, by Impl */
+  double    value_warm[2];     /* (b) */
+  double    key_fresh[2];
+} Memory;
+
+#ifdef HAVE_MALLINFO2
+/* Bytes the program holds on the heap, chunk headers included: the small
+ * chunks (uordblks) and the big arrays malloc maps on their own (hblkhd),
+ * such as the slot arrays of a large GHashTable. */
+static gint64
+heap_in_use (void)
+{
+  struct mallinfo2 mi = mallinfo2 ();
+
+  return (gint64) (mi.uordblks + mi.hblkhd);
+}
+
+/* Whatever the first use of a table type allocates once (type and class
+ * data, quarks, the thread's hazard slot) must not count. */
+static void
+memory_warm_up (void)
+{
+  GObject **objects = new_objects (4);
+  ValueTable vt;
+  KeyTable kt;
+  Warm warm;
+  Impl impl;
+
+  for (impl = IMPL_WK; impl <= IMPL_GLIB; impl++)
+    {
+      char **keys = new_keys (4);
+      char **values = new_values (4);
+
+      warm_init (&warm, impl, objects, 4);
+      warm_clear (&warm);
+      value_table_init (&vt, impl);
+      value_table_insert_all (&vt, keys, objects, 4);
+      sink += value_table_lookup_all (&vt, objects, 4);
+      value_table_clear (&vt);
+      key_table_init (&kt, impl);
+      key_table_insert_all (&kt, objects, values, 4);
+      key_table_clear (&kt, objects, 4);
+      g_free (keys);
+      g_free (values);
+    }
+  free_objects (objects, 4);
+}
+
+/* Heap bytes per entry of a value table over n_entries values, fresh or
+ * already carrying weak-ref side data (@warm). The objects, the keys and
+ * the warming come before the baseline: only the table, its entries and
+ * what they add to the objects count. */
+static double
+measure_value_table (Impl     impl,
+                     gboolean warm)
+{
+  GObject **objects = new_objects (n_entries);
+  char **keys = new_keys (n_entries);
+  ValueTable t;
+  Warm side;
+  gint64 base, used;
+
+  if (warm)
+    warm_init (&side, impl, objects, n_entries);
+  base = heap_in_use ();
+  value_table_init (&t, impl);
+  value_table_insert_all (&t, keys, objects, n_entries);
+  used = heap_in_use () - base;
+
+  value_table_clear (&t);
+  if (warm)
+    warm_clear (&side);
+  g_free (keys);
+  free_objects (objects, n_entries);
+  return (double) used / n_entries;
+}
+
+static double
+measure_key_table (Impl impl)
+{
+  GObject **objects = new_objects (n_entries);
+  char **values = new_values (n_entries);
+  KeyTable t;
+  gint64 base, used;
+
+  base = heap_in_use ();
+  key_table_init (&t, impl);
+  key_table_insert_all (&t, objects, values, n_entries);
+  used = heap_in_use () - base;
+
+  key_table_clear (&t, objects, n_entries);
+  g_free (values);
+  free_objects (objects, n_entries);
+  return (double) used / n_entries;
+}
+
+/* With G_SLICE=always-malloc, 1000 slices of 64 bytes take at least 64 kB
+ * of malloc'd chunks; GSlice's magazines would take none or a page. */
+static gboolean
+slice_is_malloc (void)
+{
+  gpointer blocks[1000];
+  gint64 base = heap_in_use (), used;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (blocks); i++)
+    blocks[i] = g_slice_alloc (64);
+  used = heap_in_use () - base;
+  for (i = 0; i < G_N_ELEMENTS (blocks); i++)
+    g_slice_free1 (64, blocks[i]);
+  return used >= (gint64) (64 * G_N_ELEMENTS (blocks));
+}
+
+/* The child's side: one "name value" line per figure. */
+static int
+memory_child (void)
+{
+  Impl impl;
+
+  memory_warm_up ();
+  printf ("slice_is_malloc %d\n", slice_is_malloc ());
+  for (impl = IMPL_WK; impl <= IMPL_GLIB; impl++)
+    {
+      printf ("value_fresh_%d %.2f\n", impl, measure_value_table (impl, FALSE));
+      printf ("value_warm_%d %.2f\n", impl, measure_value_table (impl, TRUE));
+      printf ("key_fresh_%d %.2f\n", impl, measure_key_table (impl));
+    }
+  return 0;
+}
+#endif
+
+/* Runs this program again with G_SLICE=always-malloc and reads what its
+ * memory_child() prints. */
+static Memory
+measure_memory (const char *self_path)
+{
+  Memory m;
+#ifdef HAVE_MALLINFO2
+  g_autofree char *entries_arg = g_strdup_printf ("--entries=%u", n_entries);
+  const char *argv[] = { self_path, "--memory-child", entries_arg, NULL };
+  g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "G_SLICE", "always-malloc", TRUE);
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  gint status = 0;
+  guint i, found = 0;
+#endif
+
+  memset (&m, 0, sizeof m);
+#ifdef HAVE_MALLINFO2
+  if (!g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                     &out, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_printerr ("memory run failed: %s\n", error->message);
+      return m;
+    }
+
+  lines = g_strsplit (out, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      char name[32];
+      double value;
+      int impl;
+
+      if (sscanf (lines[i], "%31s %lf", name, &value) != 2)
+        continue;
+      found++;
+      if (strcmp (name, "slice_is_malloc") == 0)
+        m.slice_is_malloc = value != 0;
+      else if (sscanf (name, "value_fresh_%d", &impl) == 1 && impl >= 0 && impl <= 1)
+        m.value_fresh[impl] = value;
+      else if (sscanf (name, "value_warm_%d", &impl) == 1 && impl >= 0 && impl <= 1)
+        m.value_warm[impl] = value;
+      else if (sscanf (name, "key_fresh_%d", &impl) == 1 && impl >= 0 && impl <= 1)
+        m.key_fresh[impl] = value;
+      else
+        found--;
+    }
+  m.valid = found == 7;
+#endif
+  return m;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Report                                                                 */
+
+static char *
+cpu_model (void)
+{
+  static const char *const keys[] = { "model name", "Model", "Hardware", "cpu model", "Processor" };
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint k, i;
+
+  if (!g_file_get_contents ("/proc/cpuinfo", &contents, NULL, NULL))
+    return g_strdup ("unknown");
+  lines = g_strsplit (contents, "\n", -1);
+  for (k = 0; k < G_N_ELEMENTS (keys); k++)
+    for (i = 0; lines[i] != NULL; i++)
+      if (g_str_has_prefix (lines[i], keys[k]) && strchr (lines[i], ':') != NULL)
+        return g_strstrip (g_strdup (strchr (lines[i], ':') + 1));
+  return g_strdup ("unknown");
+}
+
+static void
+print_header (guint     rounds,
+              gint64    target_ms,
+              gboolean  quick)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M:%S %z");
+  g_autofree char *cpu = cpu_model ();
+  const char *slice = g_getenv ("G_SLICE");
+  struct utsname u;
+
+  if (uname (&u) != 0)
+    memset (&u, 0, sizeof u);
+
+  printf ("# bench-dicts: Wk weak dicts vs the GLib idioms\n");
+  printf ("date:    %s\n", date);
+  printf ("system:  %s %s %s\n", u.sysname, u.release, u.machine);
+  printf ("cpu:     %s\n", cpu);
+  printf ("nproc:   %u\n", g_get_num_processors ());
+  printf ("glib:    %u.%u.%u (built against %d.%d.%d)\n",
+          glib_major_version, glib_minor_version, glib_micro_version,
+          GLIB_MAJOR_VERSION, GLIB_MINOR_VERSION, GLIB_MICRO_VERSION);
+  printf ("wk:      %s (library %u.%u.%u)\n", WK_VERSION_S,
+          wk_get_major_version (), wk_get_minor_version (), wk_get_micro_version ());
+  printf ("entries: %u per table; keys \"key-%%d\", values plain GObjects with one strong ref\n",
+          n_entries);
+  printf ("rounds:  %u%s, interleaved, ~%" G_GINT64_FORMAT " ms of timed work"
+          " per variant per round; figures are medians over the rounds\n",
+          rounds, quick ? " (--quick)" : "", target_ms);
+  printf ("timings: G_SLICE=%s; memory: a child run with G_SLICE=always-malloc\n",
+          slice != NULL ? slice : "(unset, GLib's default)");
+  printf ("\n");
+}
+
+typedef struct
+{
+  char   *what;
+  char   *wk;       /* (nullable) */
+  char   *glib;     /* (nullable) */
+  double  ratio;    /* NAN when none */
+  char   *target;   /* (nullable) */
+  gint    met;      /* 1, 0, or -1 when there is no target */
+} Row;
+
+/* Takes @wk, @glib and @target. */
+static void
+add_row (GArray     *rows,
+         const char *what,
+         char       *wk,
+         char       *glib,
+         double      ratio,
+         char       *target,
+         gint        met)
+{
+  Row row = { g_strdup (what), wk, glib, ratio, target, met };
+
+  g_array_append_val (rows, row);
+}
+
+static char *
+ns_cell (double ns)
+{
+  return g_strdup_printf (ns < 100 ? "%.1f" : "%.0f", ns);
+}
+
+static char *
+bytes_cell (double bytes)
+{
+  return g_strdup_printf ("%.1f B", bytes);
+}
+
+static double
+med (guint v)
+{
+  return results[v].median;
+}
+
+/* The median over the rounds of a/b, each pair from the same round. */
+static double
+paired_ratio (guint a,
+              guint b)
+{
+  double r[MAX_ROUNDS];
+  guint i;
+
+  for (i = 0; i < n_rounds; i++)
+    r[i] = results[a].ns[i] / results[b].ns[i];
+  return median_of (r, n_rounds);
+}
+
+/* A Wk variant against its GLib idiom, with the ratio target or, when
+ * @reference is given, that text instead of a target. */
+static void
+add_timed_row (GArray     *rows,
+               const char *what,
+               guint       wk,
+               guint       glib,
+               const char *reference)
+{
+  double ratio = paired_ratio (wk, glib);
+
+  if (reference != NULL)
+    add_row (rows, what, ns_cell (med (wk)), ns_cell (med (glib)), ratio,
+             g_strdup (reference), -1);
+  else
+    add_row (rows, what, ns_cell (med (wk)), ns_cell (med (glib)), ratio,
+             g_strdup_printf ("<= %.2fx", TARGET_RATIO), ratio <= TARGET_RATIO);
+}
+
+static void
+build_rows (GArray       *rows,
+            const Memory *mem)
+{
+  g_autofree char *kset_ref = g_strdup_printf ("(CPython ~%d ns)", CPYTHON_KSET_NS);
+  g_autofree char *kget_ref = g_strdup_printf ("(CPython ~%d ns)", CPYTHON_KGET_NS);
+
+  add_timed_row (rows, "WeakValueDict set, ns/op", V_SET_WK, V_SET_GLIB, NULL);
+  add_timed_row (rows, "WeakValueDict set, values already weakly referenced, ns/op",
+                 V_SET_WARM_WK, V_SET_WARM_GLIB, "(info)");
+  add_timed_row (rows, "WeakValueDict lookup hit + unref, ns/op",
+                 V_LOOKUP_WK, V_LOOKUP_GLIB, NULL);
+  add_timed_row (rows, "WeakValueDict lookup hit + unref, values held twice, ns/op",
+                 V_LOOKUP_C2_WK, V_LOOKUP_C2_GLIB, "(info)");
+  add_timed_row (rows, "WeakValueDict remove, ns/op", V_REMOVE_WK, V_REMOVE_GLIB, NULL);
+  add_row (rows, "WeakValueDict value death: floor, unref without weak refs, ns/op",
+           NULL, ns_cell (med (V_DEATH_FLOOR)), NAN, g_strdup ("(floor)"), -1);
+  add_timed_row (rows, "WeakValueDict value death (entry purged), ns/op",
+                 V_DEATH_WK, V_DEATH_GLIB, NULL);
+
+  if (mem->valid)
+    {
+      double wk_b = mem->value_warm[IMPL_WK];
+
+      add_row (rows, "WeakValueDict memory (b) dict only, objects carry weak data, B/entry",
+               bytes_cell (wk_b), bytes_cell (mem->value_warm[IMPL_GLIB]),
+               wk_b / mem->value_warm[IMPL_GLIB],
+               g_strdup_printf ("<= %.0f B (CPython %d)", TARGET_BYTES, CPYTHON_BYTES),
+               wk_b <= TARGET_BYTES);
+      add_row (rows, "WeakValueDict memory (a) whole, fresh objects, B/entry",
+               bytes_cell (mem->value_fresh[IMPL_WK]), bytes_cell (mem->value_fresh[IMPL_GLIB]),
+               mem->value_fresh[IMPL_WK] / mem->value_fresh[IMPL_GLIB],
+               g_strdup ("(info)"), -1);
+    }
+  else
+    add_row (rows, "WeakValueDict memory, B/entry", NULL, NULL, NAN,
+             g_strdup ("(not measured)"), -1);
+
+  add_timed_row (rows, "WeakKeyDict set, ns/op", V_KSET_WK, V_KSET_GLIB, kset_ref);
+  add_timed_row (rows, "WeakKeyDict lookup, ns/op", V_KLOOKUP_WK, V_KLOOKUP_GLIB, kget_ref);
+  if (mem->valid)
+    add_row (rows, "WeakKeyDict memory (a) whole, fresh objects, B/entry",
+             bytes_cell (mem->key_fresh[IMPL_WK]), bytes_cell (mem->key_fresh[IMPL_GLIB]),
+             mem->key_fresh[IMPL_WK] / mem->key_fresh[IMPL_GLIB],
+             g_strdup ("(info)"), -1);
+}
+
+static const char *
+or_dash (const char *s)
+{
+  return s != NULL ? s : "-";
+}
+
+static void
+print_rows (GArray *rows)
+{
+  static const char *const heads[] = {
+    "measurement", "Wk", "GLib", "ratio", "target", "met?"
+  };
+  int w[G_N_ELEMENTS (heads)];
+  char ratio[32];
+  guint i, j;
+
+  for (j = 0; j < G_N_ELEMENTS (heads); j++)
+    w[j] = (int) strlen (heads[j]);
+  for (i = 0; i < rows->len; i++)
+    {
+      Row *r = &g_array_index (rows, Row, i);
+
+      w[0] = MAX (w[0], (int) strlen (r->what));
+      w[1] = MAX (w[1], (int) strlen (or_dash (r->wk)));
+      w[2] = MAX (w[2], (int) strlen (or_dash (r->glib)));
+      w[4] = MAX (w[4], (int) strlen (or_dash (r->target)));
+    }
+  w[3] = MAX (w[3], 7);
+
+  printf ("%-*s | %*s | %*s | %*s | %-*s | %s\n",
+          w[0], heads[0], w[1], heads[1], w[2], heads[2],
+          w[3], heads[3], w[4], heads[4], heads[5]);
+  for (j = 0; j < G_N_ELEMENTS (heads); j++)
+    {
+      int k;
+
+      for (k = 0; k < w[j] + (j == 0 ? 1 : 2); k++)
+        putchar ('-');
+      if (j + 1 < G_N_ELEMENTS (heads))
+        putchar ('|');
+    }
+  putchar ('\n');
+
+  for (i = 0; i < rows->len; i++)
+    {
+      Row *r = &g_array_index (rows, Row, i);
+
+      if (isnan (r->ratio))
+        g_strlcpy (ratio, "-", sizeof ratio);
+      else
+        g_snprintf (ratio, sizeof ratio, "%.2fx", r->ratio);
+      printf ("%-*s | %*s | %*s | %*s | %-*s | %s\n",
+              w[0], r->what, w[1], or_dash (r->wk), w[2], or_dash (r->glib),
+              w[3], ratio, w[4], or_dash (r->target),
+              r->met < 0 ? "-" : r->met ? "yes" : "no");
+    }
+}
+
+static void
+row_clear (gpointer data)
+{
+  Row *r = data;
+
+  g_free (r->what);
+  g_free (r->wk);
+  g_free (r->glib);
+  g_free (r->target);
+}
+
+static void
+print_notes (guint         rounds,
+             const Memory *mem)
+{
+  double spread[N_VARIANTS];
+  gboolean shown[N_VARIANTS] = { FALSE };
+  guint i, j, k;
+
+  printf ("\nnotes:\n");
+  printf ("- ns/op: median over the rounds; ratio: median of the per-round Wk/GLib ratios\n");
+  printf ("- GLib value idiom: GHashTable<char *, GWeakRef *> (g_new'd GWeakRef per entry,"
+          " cleared by the value destroy); lookup = g_hash_table_lookup + g_weak_ref_get"
+          " (+ unref)\n");
+  printf ("- value death: the last g_object_unref of each value, after which Wk's entry is"
+          " gone by itself; the GLib idiom has no callback, so its row is that unref plus the"
+          " lookup that finds the GWeakRef NULL and the g_hash_table_remove that purges it\n");
+  printf ("- \"values already weakly referenced\": for Wk each value is first put in another"
+          " WkWeakValueDict (it has its anchor), for GLib it has one GWeakRef already\n");
+  printf ("- \"values held twice\": each value has a second strong ref, which lets Wk's lookup"
+          " skip GLib's lock (see the README); the plain rows hold one\n");
+  printf ("- every pass builds its objects and table in a heap that earlier passes have"
+          " churned, as a long-running program does: consecutive entries do not sit next to"
+          " each other, so the figures include the cache misses of following each entry's"
+          " pointers\n");
+  printf ("- GLib key idiom: GHashTable<GObject *, char *> + g_object_weak_ref notify that"
+          " removes the entry; its lookup takes no lock (not thread-safe), Wk's takes the"
+          " dict's mutex\n");
+  if (mem->valid)
+    {
+      printf ("- memory: mallinfo2() uordblks + hblkhd (malloc chunks with their headers),"
+              " over %u entries; keys, key-dict values and the objects themselves are allocated"
+              " before the baseline and not counted; (a) = table + entries + the per-object"
+              " weak-ref data they create on fresh objects (Wk: anchor, its GWeakRef, qdata,"
+              " weak-ref notify; GLib: the GWeakRef's weak-location list and qdata);"
+              " (b) = what the table adds to objects that already have such data;"
+              " the target line is (b)\n", n_entries);
+      printf ("- memory: a malloc chunk is the request plus an 8-byte header, rounded up to"
+              " 16; GSlice's default magazines (GLib 2.74) have no header, so slice-allocated"
+              " blocks (Wk's entries, GSList nodes) cost up to 8 B less each outside this"
+              " measurement\n");
+      if (!mem->slice_is_malloc)
+        printf ("- warning: the memory child's GSlice did not allocate through malloc;"
+                " slice-allocated data (GObjects, Wk's entries) is undercounted\n");
+    }
+  else
+    printf ("- memory: not measured (needs glibc's mallinfo2 and a child run of this program)\n");
+
+  for (i = 0; i < N_VARIANTS; i++)
+    {
+      double lo = results[i].ns[0], hi = results[i].ns[0];
+
+      for (j = 1; j < rounds; j++)
+        {
+          lo = MIN (lo, results[i].ns[j]);
+          hi = MAX (hi, results[i].ns[j]);
+        }
+      spread[i] = (hi - lo) / results[i].median;
+    }
+
+  printf ("- noisiest variants, (max-min)/median over the rounds:");
+  for (k = 0; k < 3; k++)
+    {
+      guint worst = N_VARIANTS;
+
+      for (i = 0; i < N_VARIANTS; i++)
+        if (!shown[i] && (worst == N_VARIANTS || spread[i] > spread[worst]))
+          worst = i;
+      shown[worst] = TRUE;
+      printf ("%s %s %.0f%%", k > 0 ? "," : "", variants[worst].label, 100 * spread[worst]);
+    }
+  printf ("\n");
+}
+
+static void
+print_rounds (guint rounds)
+{
+  guint i, r;
+
+  printf ("\nper round (ns/op), in the order each round ran them:\n");
+  for (i = 0; i < N_VARIANTS; i++)
+    {
+      printf ("  %-28s passes=%-5u median %8.1f :", variants[i].label,
+              results[i].passes, results[i].median);
+      for (r = 0; r < rounds; r++)
+        printf (" %.1f", results[i].ns[r]);
+      printf ("\n");
+    }
+}
+
+static void
+make_probe_keys (void)
+{
+  guint i;
+
+  probe_keys = g_new0 (char *, n_entries + 1);
+  for (i = 0; i < n_entries; i++)
+    probe_keys[i] = g_strdup_printf ("key-%u", i);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gint opt_rounds = 0;
+  gint opt_entries = 0;
+  gboolean opt_quick = FALSE;
+  gboolean opt_verbose = FALSE;
+  gboolean opt_memory_child = FALSE;
+  const GOptionEntry entries[] = {
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &opt_rounds,
+      "Number of rounds (default 7; 3 with --quick)", "N" },
+    { "entries", 0, 0, G_OPTION_ARG_INT, &opt_entries,
+      "Entries per table (default 100000; 5000 with --quick)", "N" },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick,
+      "3 short rounds on small tables, for smoke tests", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+      "Also list every variant's passes and per-round figures", NULL },
+    { "memory-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_memory_child,
+      "Only measure memory, for the parent to read", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- Wk weak-dict benchmark");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) rows = NULL;
+  g_autofree char *self_path = NULL;
+  Memory mem;
+  gint64 target_ms;
+  guint rounds, r, i;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  rounds = opt_rounds > 0 ? (guint) opt_rounds : opt_quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
+  if (opt_rounds < 0 || rounds > MAX_ROUNDS)
+    {
+      g_printerr ("--rounds must be between 1 and %d\n", MAX_ROUNDS);
+      return 2;
+    }
+  if (opt_entries < 0)
+    {
+      g_printerr ("--entries must be positive\n");
+      return 2;
+    }
+  n_entries = opt_entries > 0 ? (guint) opt_entries : opt_quick ? QUICK_ENTRIES : DEFAULT_ENTRIES;
+  target_ms = opt_quick ? QUICK_TARGET_MS : DEFAULT_TARGET_MS;
+  target_ns = target_ms * 1000000;
+  make_probe_keys ();
+
+#ifdef HAVE_MALLINFO2
+  if (opt_memory_child)
+    return memory_child ();
+#endif
+
+  n_rounds = rounds;
+  print_header (rounds, target_ms, opt_quick);
+  fflush (stdout);
+
+  g_printerr ("measuring memory...\n");
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
+  mem = measure_memory (self_path != NULL ? self_path : argv[0]);
+
+  g_printerr ("calibrating...\n");
+  for (i = 0; i < N_VARIANTS; i++)
+    results[i].passes = calibrate (&variants[i]);
+
+  for (r = 0; r < rounds; r++)
+    {
+      g_printerr ("round %u/%u\n", r + 1, rounds);
+      for (i = 0; i < N_VARIANTS; i++)
+        {
+          Sample s = variants[i].run (&variants[i].p, results[i].passes);
+
+          results[i].ns[r] = (double) s.ns / (double) s.ops;
+        }
+    }
+
+  for (i = 0; i < N_VARIANTS; i++)
+    results[i].median = median_of (results[i].ns, rounds);
+
+  rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  g_array_set_clear_func (rows, row_clear);
+  build_rows (rows, &mem);
+  print_rows (rows);
+  print_notes (rounds, &mem);
+  if (opt_verbose)
+    print_rounds (rounds);
+  g_strfreev (probe_keys);
+  return 0;
+}
