@@ -131,6 +131,19 @@ gpointer   _wk_anchor_get_slow       (WkAnchor  *anchor,
                                       WkHazard  *hazard,
                                       gboolean   anchor_held);
 
+/* A hash of an object's address, mixed so that the alignment zeros and
+ * the allocator's patterns do not cluster GHashTable buckets. */
+static inline guint
+wk_identity_hash (gconstpointer object)
+{
+  guint64 x = (guintptr) object;
+
+  x ^= x >> 33;
+  x *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  x ^= x >> 33;
+  return (guint) x;
+}
+
 /* The word of a GWeakRef is the object pointer, possibly with GLib's lock
  * bit (bit 0, GLib >= 2.80); it is zero once GLib has cleared it. */
 static inline gboolean

@@ -76,17 +76,6 @@ _wk_ref_get_node (WkRef *ref)
   return &priv->node;
 }
 
-static guint
-identity_hash (gconstpointer object)
-{
-  guint64 x = (guintptr) object;
-
-  x ^= x >> 33;
-  x *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
-  x ^= x >> 33;
-  return (guint) x;
-}
-
 /* Attaches a fresh ref to @object. Returns @self, or the shared ref that
  * won a race (then @self is dropped). */
 static WkRef *
@@ -102,7 +91,7 @@ wk_ref_attach (WkRef          *self,
   WkRef *winner;
 
   priv->anchor = anchor;
-  priv->hash = identity_hash (object);
+  priv->hash = wk_identity_hash (object);
   priv->node.ref = self;
   priv->node.callback = callback;
   priv->node.user_data = user_data;

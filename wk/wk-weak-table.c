@@ -116,17 +116,6 @@ entry_equal (gconstpointer a,
   return ea->table->key_equal (ea->key, eb->key);
 }
 
-static guint
-object_hash (gconstpointer object)
-{
-  guint64 x = (guintptr) object;
-
-  x ^= x >> 33;
-  x *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
-  x ^= x >> 33;
-  return (guint) x;
-}
-
 WkWeakTable *
 wk_weak_table_new (WkWeakTableKind  kind,
                    GHashFunc        key_hash,
@@ -144,7 +133,7 @@ wk_weak_table_new (WkWeakTableKind  kind,
   table->pending = g_ptr_array_new ();
   if (kind == WK_WEAK_TABLE_WEAK_KEYS)
     {
-      table->key_hash = object_hash;
+      table->key_hash = wk_identity_hash;
       table->key_equal = g_direct_equal;
     }
   else
@@ -421,21 +410,31 @@ out:
   return added;
 }
 
+/* Under the lock, for a live entry: publishes its anchor in this thread's
+ * hazard slot. A live entry's anchor lives until its death handler has
+ * run, which needs the lock; from the slot on, the anchor is protected
+ * without it, for the wk_anchor_get() that follows the unlock (the get
+ * may run toggle notifies, so it must not run under the lock). */
+static WkAnchor *
+publish_anchor_locked (WkWeakEntry  *entry,
+                       WkHazard    **hazard)
+{
+  *hazard = wk_hazard_get ();
+  wk_hazard_publish (*hazard, entry->anchor);
+  return entry->anchor;
+}
+
 /* Under the lock, for a live entry: a strong reference to its weak side,
- * taken with the lock dropped for the get itself (which may run toggle
- * notifies); NULL if the object has started to die. The caller keeps a
- * reference on @entry if it needs it after this. */
+ * with the lock dropped for the get; NULL if the object has started to
+ * die. The caller keeps a reference on @entry if it needs it after this. */
 static GObject *
 dup_weak_side_unlocked (WkWeakTable *table,
                         WkWeakEntry *entry)
 {
-  WkAnchor *anchor = entry->anchor;
-  WkHazard *hazard = wk_hazard_get ();
+  WkHazard *hazard;
+  WkAnchor *anchor = publish_anchor_locked (entry, &hazard);
   GObject *object;
 
-  /* A live entry's anchor lives until its death handler has run, which
-   * needs this lock; from the hazard slot on, the anchor is protected. */
-  wk_hazard_publish (hazard, anchor);
   pthread_mutex_unlock (&table->lock);
   object = wk_anchor_get (anchor, hazard, FALSE);
   pthread_mutex_lock (&table->lock);
@@ -447,14 +446,19 @@ wk_weak_table_dup_object (WkWeakTable   *table,
                           gconstpointer  key)
 {
   WkWeakEntry *entry;
-  GObject *object = NULL;
+  WkHazard *hazard;
+  WkAnchor *anchor;
 
   pthread_mutex_lock (&table->lock);
   entry = find_live_locked (table, key);
-  if (entry != NULL)
-    object = dup_weak_side_unlocked (table, entry);
+  if (entry == NULL)
+    {
+      pthread_mutex_unlock (&table->lock);
+      return NULL;
+    }
+  anchor = publish_anchor_locked (entry, &hazard);
   pthread_mutex_unlock (&table->lock);
-  return object;
+  return wk_anchor_get (anchor, hazard, FALSE);
 }
 
 gpointer
@@ -589,11 +593,7 @@ wk_weak_table_steal (WkWeakTable   *table,
   if (entry != NULL)
     {
       if (object != NULL)
-        {
-          anchor = entry->anchor;
-          hazard = wk_hazard_get ();
-          wk_hazard_publish (hazard, anchor);
-        }
+        anchor = publish_anchor_locked (entry, &hazard);
       /* Out of the GHashTable first: it hashes the key. */
       drops = remove_locked (table, entry);
       if (stolen_key != NULL)

@@ -386,7 +386,34 @@ def _python_key(variant):
         return variant
 
 
-class WeakValueDictionary(_abc.MutableMapping):
+class _WeakMapping(_abc.MutableMapping):
+    """What both weak dictionaries share with the stdlib's: the dict union
+    operators of Python 3.9 and the repr."""
+
+    def __or__(self, other):
+        if isinstance(other, _abc.Mapping):
+            c = self.copy()
+            c.update(other)
+            return c
+        return NotImplemented
+
+    def __ror__(self, other):
+        if isinstance(other, _abc.Mapping):
+            c = self.__class__()
+            c.update(other)
+            c.update(self)
+            return c
+        return NotImplemented
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def __repr__(self):
+        return '<%s at %#x>' % (_type_name(self), id(self))
+
+
+class WeakValueDictionary(_WeakMapping):
     """``Wk.WeakValueDictionary(other=(), /, **kwargs)``: a mapping whose
     values are GObjects held weakly, like :class:`weakref.WeakValueDictionary`.
 
@@ -593,27 +620,6 @@ class WeakValueDictionary(_abc.MutableMapping):
         # copy would die at once); keys are immutable.
         return self._copy_into(self.__class__())
 
-    def __or__(self, other):
-        if isinstance(other, _abc.Mapping):
-            c = self.copy()
-            c.update(other)
-            return c
-        return NotImplemented
-
-    def __ror__(self, other):
-        if isinstance(other, _abc.Mapping):
-            c = self.__class__()
-            c.update(other)
-            c.update(self)
-            return c
-        return NotImplemented
-
-    def __ior__(self, other):
-        self.update(other)
-        return self
-
-    def __repr__(self):
-        return '<%s at %#x>' % (_type_name(self), id(self))
 
 
 __all__.append('WeakValueDictionary')
@@ -634,7 +640,7 @@ def _key_dict_steal(table, key):
     return _WkWeakKeyDict.steal(table, key)
 
 
-class WeakKeyDictionary(_abc.MutableMapping):
+class WeakKeyDictionary(_WeakMapping):
     """``Wk.WeakKeyDictionary(dict=None, /, **kwargs)``: a mapping whose
     keys are GObjects held weakly and compared by identity, like
     :class:`weakref.WeakKeyDictionary`; values are any Python objects.
@@ -821,27 +827,6 @@ class WeakKeyDictionary(_abc.MutableMapping):
             new[key] = _copy.deepcopy(value, memo)
         return new
 
-    def __or__(self, other):
-        if isinstance(other, _abc.Mapping):
-            c = self.copy()
-            c.update(other)
-            return c
-        return NotImplemented
-
-    def __ror__(self, other):
-        if isinstance(other, _abc.Mapping):
-            c = self.__class__()
-            c.update(other)
-            c.update(self)
-            return c
-        return NotImplemented
-
-    def __ior__(self, other):
-        self.update(other)
-        return self
-
-    def __repr__(self):
-        return '<%s at %#x>' % (_type_name(self), id(self))
 
 
 __all__.append('WeakKeyDictionary')
