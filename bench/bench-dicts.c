@@ -30,10 +30,7 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <sys/utsname.h>
 
 #if defined (__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 # include <malloc.h>
@@ -42,11 +39,8 @@
 
 #include <wk/wk.h>
 
-#define MAX_ROUNDS        101
-#define DEFAULT_ROUNDS    7
-#define QUICK_ROUNDS      3
-#define DEFAULT_TARGET_MS 100     /* timed work per variant per round */
-#define QUICK_TARGET_MS   10
+#include "bench-common.h"
+
 #define DEFAULT_ENTRIES   100000
 #define QUICK_ENTRIES     5000
 
@@ -67,15 +61,6 @@ static guint n_entries;
 /* "key-%d" for every entry: the lookups and removals use these, never the
  * strings the tables own, as a caller would. */
 static char **probe_keys;
-
-static inline gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
 
 /* ---------------------------------------------------------------------- */
 /* The objects and keys of one pass                                       */
@@ -443,26 +428,11 @@ typedef struct
   Flags  flags;
 } Params;
 
-typedef struct
-{
-  gint64   ns;     /* timed wall-clock time */
-  guint64  ops;
-} Sample;
-
-typedef Sample (*RunFunc) (const Params *p,
-                           guint         passes);
-
-static Sample
-sample_make (gint64  ns,
-             guint64 ops)
-{
-  Sample s = { MAX (ns, 1), MAX (ops, 1) };
-
-  return s;
-}
+typedef BenchSample (*RunFunc) (const Params *p,
+                                guint         passes);
 
 /* Set: insert every key into an empty table. */
-static Sample
+static BenchSample
 run_set (const Params *p,
          guint         passes)
 {
@@ -481,9 +451,9 @@ run_set (const Params *p,
         warm_init (&warm, p->impl, objects, n_entries);
       value_table_init (&t, p->impl);
 
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       value_table_insert_all (&t, keys, objects, n_entries);
-      timed += now_ns () - t0;
+      timed += bench_now_ns () - t0;
 
       g_assert (value_table_size (&t) == n_entries);
       value_table_clear (&t);
@@ -492,12 +462,12 @@ run_set (const Params *p,
       g_free (keys);
       free_objects (objects, n_entries);
     }
-  return sample_make (timed, (guint64) passes * n_entries);
+  return bench_sample_make (timed, (guint64) passes * n_entries);
 }
 
 /* Lookup: every key, each a hit, and drop what it gave. One table for all
  * the passes: a lookup changes nothing. */
-static Sample
+static BenchSample
 run_lookup (const Params *p,
             guint         passes)
 {
@@ -514,10 +484,10 @@ run_lookup (const Params *p,
   value_table_init (&t, p->impl);
   value_table_insert_all (&t, keys, objects, n_entries);
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (pass = 0; pass < passes; pass++)
     acc += value_table_lookup_all (&t, objects, n_entries);
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
 
   sink += acc;
   value_table_clear (&t);
@@ -526,11 +496,11 @@ run_lookup (const Params *p,
       g_object_unref (objects[i]);
   g_free (keys);
   free_objects (objects, n_entries);
-  return sample_make (t1 - t0, (guint64) passes * n_entries);
+  return bench_sample_make (t1 - t0, (guint64) passes * n_entries);
 }
 
 /* Remove: every key of a full table, while the values live. */
-static Sample
+static BenchSample
 run_remove (const Params *p,
             guint         passes)
 {
@@ -547,21 +517,21 @@ run_remove (const Params *p,
       value_table_init (&t, p->impl);
       value_table_insert_all (&t, keys, objects, n_entries);
 
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       value_table_remove_all (&t, n_entries);
-      timed += now_ns () - t0;
+      timed += bench_now_ns () - t0;
 
       g_assert (value_table_size (&t) == 0);
       value_table_clear (&t);
       g_free (keys);
       free_objects (objects, n_entries);
     }
-  return sample_make (timed, (guint64) passes * n_entries);
+  return bench_sample_make (timed, (guint64) passes * n_entries);
 }
 
 /* Death: the last unref of every value of a full table, and for GLib what
  * it takes to purge the entry (see value_table_kill_all). */
-static Sample
+static BenchSample
 run_death (const Params *p,
            guint         passes)
 {
@@ -578,21 +548,21 @@ run_death (const Params *p,
       value_table_init (&t, p->impl);
       value_table_insert_all (&t, keys, objects, n_entries);
 
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       value_table_kill_all (&t, objects, n_entries);
-      timed += now_ns () - t0;
+      timed += bench_now_ns () - t0;
 
       g_assert (value_table_size (&t) == 0);
       value_table_clear (&t);
       g_free (keys);
       free_objects (objects, n_entries);
     }
-  return sample_make (timed, (guint64) passes * n_entries);
+  return bench_sample_make (timed, (guint64) passes * n_entries);
 }
 
 /* The floor under the deaths: the last unref of an object that nothing
  * refers to weakly. */
-static Sample
+static BenchSample
 run_death_floor (const Params *p G_GNUC_UNUSED,
                  guint         passes)
 {
@@ -604,18 +574,18 @@ run_death_floor (const Params *p G_GNUC_UNUSED,
       GObject **objects = new_objects (n_entries);
       gint64 t0;
 
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       for (i = 0; i < n_entries; i++)
         g_object_unref (objects[i]);
-      timed += now_ns () - t0;
+      timed += bench_now_ns () - t0;
 
       g_free (objects);
     }
-  return sample_make (timed, (guint64) passes * n_entries);
+  return bench_sample_make (timed, (guint64) passes * n_entries);
 }
 
 /* Key dict set: attach a value to every object of a fresh set. */
-static Sample
+static BenchSample
 run_key_set (const Params *p,
              guint         passes)
 {
@@ -631,18 +601,18 @@ run_key_set (const Params *p,
 
       key_table_init (&t, p->impl);
 
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       key_table_insert_all (&t, objects, values, n_entries);
-      timed += now_ns () - t0;
+      timed += bench_now_ns () - t0;
 
       key_table_clear (&t, objects, n_entries);
       g_free (values);
       free_objects (objects, n_entries);
     }
-  return sample_make (timed, (guint64) passes * n_entries);
+  return bench_sample_make (timed, (guint64) passes * n_entries);
 }
 
-static Sample
+static BenchSample
 run_key_lookup (const Params *p,
                 guint         passes)
 {
@@ -656,16 +626,16 @@ run_key_lookup (const Params *p,
   key_table_init (&t, p->impl);
   key_table_insert_all (&t, objects, values, n_entries);
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (pass = 0; pass < passes; pass++)
     acc += key_table_lookup_all (&t, objects, values, n_entries);
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
 
   sink += acc;
   key_table_clear (&t, objects, n_entries);
   g_free (values);
   free_objects (objects, n_entries);
-  return sample_make (t1 - t0, (guint64) passes * n_entries);
+  return bench_sample_make (t1 - t0, (guint64) passes * n_entries);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -677,13 +647,6 @@ typedef struct
   RunFunc      run;
   Params       p;
 } Variant;
-
-typedef struct
-{
-  guint    passes;            /* over all entries, per round */
-  double   ns[MAX_ROUNDS];    /* ns per op, one per round */
-  double   median;
-} Result;
 
 /* Each Wk variant right before the GLib one it is compared with. */
 enum {
@@ -719,40 +682,17 @@ static const Variant variants[N_VARIANTS] = {
   [V_KLOOKUP_GLIB]   = { "key lookup GLib",            run_key_lookup,  { IMPL_GLIB, 0 } },
 };
 
-static Result results[N_VARIANTS];
-static guint n_rounds;
+/* n is passes over all entries per round. */
+static BenchResult results[N_VARIANTS];
 
 /* One pass, then as many as come nearest the target. The pass doubles as
  * warm-up. */
 static guint
 calibrate (const Variant *v)
 {
-  Sample s = v->run (&v->p, 1);
+  BenchSample s = v->run (&v->p, 1);
 
   return (guint) CLAMP ((target_ns + s.ns / 2) / s.ns, 1, 10000);
-}
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median_of (const double *values,
-           guint         n)
-{
-  double sorted[MAX_ROUNDS];
-
-  memcpy (sorted, values, n * sizeof (double));
-  qsort (sorted, n, sizeof (double), compare_doubles);
-  if (n % 2 == 1)
-    return sorted[n / 2];
-  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -949,112 +889,24 @@ measure_memory (const char *self_path)
 /* ---------------------------------------------------------------------- */
 /* Report                                                                 */
 
-static char *
-cpu_model (void)
-{
-  static const char *const keys[] = { "model name", "Model", "Hardware", "cpu model", "Processor" };
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  guint k, i;
-
-  if (!g_file_get_contents ("/proc/cpuinfo", &contents, NULL, NULL))
-    return g_strdup ("unknown");
-  lines = g_strsplit (contents, "\n", -1);
-  for (k = 0; k < G_N_ELEMENTS (keys); k++)
-    for (i = 0; lines[i] != NULL; i++)
-      if (g_str_has_prefix (lines[i], keys[k]) && strchr (lines[i], ':') != NULL)
-        return g_strstrip (g_strdup (strchr (lines[i], ':') + 1));
-  return g_strdup ("unknown");
-}
-
 static void
-print_header (guint     rounds,
-              gint64    target_ms,
-              gboolean  quick)
+print_header (const BenchOptions *opts)
 {
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M:%S %z");
-  g_autofree char *cpu = cpu_model ();
   const char *slice = g_getenv ("G_SLICE");
-  struct utsname u;
 
-  if (uname (&u) != 0)
-    memset (&u, 0, sizeof u);
-
-  printf ("# bench-dicts: Wk weak dicts vs the GLib idioms\n");
-  printf ("date:    %s\n", date);
-  printf ("system:  %s %s %s\n", u.sysname, u.release, u.machine);
-  printf ("cpu:     %s\n", cpu);
-  printf ("nproc:   %u\n", g_get_num_processors ());
-  printf ("glib:    %u.%u.%u (built against %d.%d.%d)\n",
-          glib_major_version, glib_minor_version, glib_micro_version,
-          GLIB_MAJOR_VERSION, GLIB_MINOR_VERSION, GLIB_MICRO_VERSION);
-  printf ("wk:      %s (library %u.%u.%u)\n", WK_VERSION_S,
-          wk_get_major_version (), wk_get_minor_version (), wk_get_micro_version ());
+  bench_print_system ("bench-dicts: Wk weak dicts vs the GLib idioms");
   printf ("entries: %u per table; keys \"key-%%d\", values plain GObjects with one strong ref\n",
           n_entries);
-  printf ("rounds:  %u%s, interleaved, ~%" G_GINT64_FORMAT " ms of timed work"
-          " per variant per round; figures are medians over the rounds\n",
-          rounds, quick ? " (--quick)" : "", target_ms);
+  bench_print_rounds_line (opts);
   printf ("timings: G_SLICE=%s; memory: a child run with G_SLICE=always-malloc\n",
           slice != NULL ? slice : "(unset, GLib's default)");
   printf ("\n");
-}
-
-typedef struct
-{
-  char   *what;
-  char   *wk;       /* (nullable) */
-  char   *glib;     /* (nullable) */
-  double  ratio;    /* NAN when none */
-  char   *target;   /* (nullable) */
-  gint    met;      /* 1, 0, or -1 when there is no target */
-} Row;
-
-/* Takes @wk, @glib and @target. */
-static void
-add_row (GArray     *rows,
-         const char *what,
-         char       *wk,
-         char       *glib,
-         double      ratio,
-         char       *target,
-         gint        met)
-{
-  Row row = { g_strdup (what), wk, glib, ratio, target, met };
-
-  g_array_append_val (rows, row);
-}
-
-static char *
-ns_cell (double ns)
-{
-  return g_strdup_printf (ns < 100 ? "%.1f" : "%.0f", ns);
 }
 
 static char *
 bytes_cell (double bytes)
 {
   return g_strdup_printf ("%.1f B", bytes);
-}
-
-static double
-med (guint v)
-{
-  return results[v].median;
-}
-
-/* The median over the rounds of a/b, each pair from the same round. */
-static double
-paired_ratio (guint a,
-              guint b)
-{
-  double r[MAX_ROUNDS];
-  guint i;
-
-  for (i = 0; i < n_rounds; i++)
-    r[i] = results[a].ns[i] / results[b].ns[i];
-  return median_of (r, n_rounds);
 }
 
 /* A Wk variant against its GLib idiom, with the ratio target or, when
@@ -1066,14 +918,14 @@ add_timed_row (GArray     *rows,
                guint       glib,
                const char *reference)
 {
-  double ratio = paired_ratio (wk, glib);
+  double ratio = bench_ratio (wk, glib);
 
   if (reference != NULL)
-    add_row (rows, what, ns_cell (med (wk)), ns_cell (med (glib)), ratio,
-             g_strdup (reference), -1);
+    bench_add_row (rows, what, bench_med_cell (wk), bench_med_cell (glib), ratio,
+                   g_strdup (reference), -1);
   else
-    add_row (rows, what, ns_cell (med (wk)), ns_cell (med (glib)), ratio,
-             g_strdup_printf ("<= %.2fx", TARGET_RATIO), ratio <= TARGET_RATIO);
+    bench_add_row (rows, what, bench_med_cell (wk), bench_med_cell (glib), ratio,
+                   g_strdup_printf ("<= %.2fx", TARGET_RATIO), ratio <= TARGET_RATIO);
 }
 
 static void
@@ -1091,8 +943,8 @@ build_rows (GArray       *rows,
   add_timed_row (rows, "WeakValueDict lookup hit + unref, values held twice, ns/op",
                  V_LOOKUP_C2_WK, V_LOOKUP_C2_GLIB, "(info)");
   add_timed_row (rows, "WeakValueDict remove, ns/op", V_REMOVE_WK, V_REMOVE_GLIB, NULL);
-  add_row (rows, "WeakValueDict value death: floor, unref without weak refs, ns/op",
-           NULL, ns_cell (med (V_DEATH_FLOOR)), NAN, g_strdup ("(floor)"), -1);
+  bench_add_row (rows, "WeakValueDict value death: floor, unref without weak refs, ns/op",
+                 NULL, bench_med_cell (V_DEATH_FLOOR), NAN, g_strdup ("(floor)"), -1);
   add_timed_row (rows, "WeakValueDict value death (entry purged), ns/op",
                  V_DEATH_WK, V_DEATH_GLIB, NULL);
 
@@ -1100,106 +952,32 @@ build_rows (GArray       *rows,
     {
       double wk_b = mem->value_warm[IMPL_WK];
 
-      add_row (rows, "WeakValueDict memory (b) dict only, objects carry weak data, B/entry",
-               bytes_cell (wk_b), bytes_cell (mem->value_warm[IMPL_GLIB]),
-               wk_b / mem->value_warm[IMPL_GLIB],
-               g_strdup_printf ("<= %.0f B (CPython %d)", TARGET_BYTES, CPYTHON_BYTES),
-               wk_b <= TARGET_BYTES);
-      add_row (rows, "WeakValueDict memory (a) whole, fresh objects, B/entry",
-               bytes_cell (mem->value_fresh[IMPL_WK]), bytes_cell (mem->value_fresh[IMPL_GLIB]),
-               mem->value_fresh[IMPL_WK] / mem->value_fresh[IMPL_GLIB],
-               g_strdup ("(info)"), -1);
+      bench_add_row (rows, "WeakValueDict memory (b) dict only, objects carry weak data, B/entry",
+                     bytes_cell (wk_b), bytes_cell (mem->value_warm[IMPL_GLIB]),
+                     wk_b / mem->value_warm[IMPL_GLIB],
+                     g_strdup_printf ("<= %.0f B (CPython %d)", TARGET_BYTES, CPYTHON_BYTES),
+                     wk_b <= TARGET_BYTES);
+      bench_add_row (rows, "WeakValueDict memory (a) whole, fresh objects, B/entry",
+                     bytes_cell (mem->value_fresh[IMPL_WK]), bytes_cell (mem->value_fresh[IMPL_GLIB]),
+                     mem->value_fresh[IMPL_WK] / mem->value_fresh[IMPL_GLIB],
+                     g_strdup ("(info)"), -1);
     }
   else
-    add_row (rows, "WeakValueDict memory, B/entry", NULL, NULL, NAN,
-             g_strdup ("(not measured)"), -1);
+    bench_add_row (rows, "WeakValueDict memory, B/entry", NULL, NULL, NAN,
+                   g_strdup ("(not measured)"), -1);
 
   add_timed_row (rows, "WeakKeyDict set, ns/op", V_KSET_WK, V_KSET_GLIB, kset_ref);
   add_timed_row (rows, "WeakKeyDict lookup, ns/op", V_KLOOKUP_WK, V_KLOOKUP_GLIB, kget_ref);
   if (mem->valid)
-    add_row (rows, "WeakKeyDict memory (a) whole, fresh objects, B/entry",
-             bytes_cell (mem->key_fresh[IMPL_WK]), bytes_cell (mem->key_fresh[IMPL_GLIB]),
-             mem->key_fresh[IMPL_WK] / mem->key_fresh[IMPL_GLIB],
-             g_strdup ("(info)"), -1);
-}
-
-static const char *
-or_dash (const char *s)
-{
-  return s != NULL ? s : "-";
+    bench_add_row (rows, "WeakKeyDict memory (a) whole, fresh objects, B/entry",
+                   bytes_cell (mem->key_fresh[IMPL_WK]), bytes_cell (mem->key_fresh[IMPL_GLIB]),
+                   mem->key_fresh[IMPL_WK] / mem->key_fresh[IMPL_GLIB],
+                   g_strdup ("(info)"), -1);
 }
 
 static void
-print_rows (GArray *rows)
+print_notes (const Memory *mem)
 {
-  static const char *const heads[] = {
-    "measurement", "Wk", "GLib", "ratio", "target", "met?"
-  };
-  int w[G_N_ELEMENTS (heads)];
-  char ratio[32];
-  guint i, j;
-
-  for (j = 0; j < G_N_ELEMENTS (heads); j++)
-    w[j] = (int) strlen (heads[j]);
-  for (i = 0; i < rows->len; i++)
-    {
-      Row *r = &g_array_index (rows, Row, i);
-
-      w[0] = MAX (w[0], (int) strlen (r->what));
-      w[1] = MAX (w[1], (int) strlen (or_dash (r->wk)));
-      w[2] = MAX (w[2], (int) strlen (or_dash (r->glib)));
-      w[4] = MAX (w[4], (int) strlen (or_dash (r->target)));
-    }
-  w[3] = MAX (w[3], 7);
-
-  printf ("%-*s | %*s | %*s | %*s | %-*s | %s\n",
-          w[0], heads[0], w[1], heads[1], w[2], heads[2],
-          w[3], heads[3], w[4], heads[4], heads[5]);
-  for (j = 0; j < G_N_ELEMENTS (heads); j++)
-    {
-      int k;
-
-      for (k = 0; k < w[j] + (j == 0 ? 1 : 2); k++)
-        putchar ('-');
-      if (j + 1 < G_N_ELEMENTS (heads))
-        putchar ('|');
-    }
-  putchar ('\n');
-
-  for (i = 0; i < rows->len; i++)
-    {
-      Row *r = &g_array_index (rows, Row, i);
-
-      if (isnan (r->ratio))
-        g_strlcpy (ratio, "-", sizeof ratio);
-      else
-        g_snprintf (ratio, sizeof ratio, "%.2fx", r->ratio);
-      printf ("%-*s | %*s | %*s | %*s | %-*s | %s\n",
-              w[0], r->what, w[1], or_dash (r->wk), w[2], or_dash (r->glib),
-              w[3], ratio, w[4], or_dash (r->target),
-              r->met < 0 ? "-" : r->met ? "yes" : "no");
-    }
-}
-
-static void
-row_clear (gpointer data)
-{
-  Row *r = data;
-
-  g_free (r->what);
-  g_free (r->wk);
-  g_free (r->glib);
-  g_free (r->target);
-}
-
-static void
-print_notes (guint         rounds,
-             const Memory *mem)
-{
-  double spread[N_VARIANTS];
-  gboolean shown[N_VARIANTS] = { FALSE };
-  guint i, j, k;
-
   printf ("\nnotes:\n");
   printf ("- ns/op: median over the rounds; ratio: median of the per-round Wk/GLib ratios\n");
   printf ("- GLib value idiom: GHashTable<char *, GWeakRef *> (g_new'd GWeakRef per entry,"
@@ -1239,46 +1017,7 @@ print_notes (guint         rounds,
   else
     printf ("- memory: not measured (needs glibc's mallinfo2 and a child run of this program)\n");
 
-  for (i = 0; i < N_VARIANTS; i++)
-    {
-      double lo = results[i].ns[0], hi = results[i].ns[0];
-
-      for (j = 1; j < rounds; j++)
-        {
-          lo = MIN (lo, results[i].ns[j]);
-          hi = MAX (hi, results[i].ns[j]);
-        }
-      spread[i] = (hi - lo) / results[i].median;
-    }
-
-  printf ("- noisiest variants, (max-min)/median over the rounds:");
-  for (k = 0; k < 3; k++)
-    {
-      guint worst = N_VARIANTS;
-
-      for (i = 0; i < N_VARIANTS; i++)
-        if (!shown[i] && (worst == N_VARIANTS || spread[i] > spread[worst]))
-          worst = i;
-      shown[worst] = TRUE;
-      printf ("%s %s %.0f%%", k > 0 ? "," : "", variants[worst].label, 100 * spread[worst]);
-    }
-  printf ("\n");
-}
-
-static void
-print_rounds (guint rounds)
-{
-  guint i, r;
-
-  printf ("\nper round (ns/op), in the order each round ran them:\n");
-  for (i = 0; i < N_VARIANTS; i++)
-    {
-      printf ("  %-28s passes=%-5u median %8.1f :", variants[i].label,
-              results[i].passes, results[i].median);
-      for (r = 0; r < rounds; r++)
-        printf (" %.1f", results[i].ns[r]);
-      printf ("\n");
-    }
+  bench_print_noisiest ();
 }
 
 static void
@@ -1291,56 +1030,49 @@ make_probe_keys (void)
     probe_keys[i] = g_strdup_printf ("key-%u", i);
 }
 
+/* One run of variant @v, for bench_run_rounds(); calibrate() keeps
+ * passes well within a guint. */
+static BenchSample
+run_variant (guint   v,
+             guint64 passes)
+{
+  return variants[v].run (&variants[v].p, (guint) passes);
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  gint opt_rounds = 0;
+  BenchOptions opts = { 0 };
   gint opt_entries = 0;
-  gboolean opt_quick = FALSE;
-  gboolean opt_verbose = FALSE;
   gboolean opt_memory_child = FALSE;
   const GOptionEntry entries[] = {
-    { "rounds", 0, 0, G_OPTION_ARG_INT, &opt_rounds,
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &opts.rounds_arg,
       "Number of rounds (default 7; 3 with --quick)", "N" },
     { "entries", 0, 0, G_OPTION_ARG_INT, &opt_entries,
       "Entries per table (default 100000; 5000 with --quick)", "N" },
-    { "quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick,
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &opts.quick,
       "3 short rounds on small tables, for smoke tests", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose,
       "Also list every variant's passes and per-round figures", NULL },
     { "memory-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_memory_child,
       "Only measure memory, for the parent to read", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- Wk weak-dict benchmark");
-  g_autoptr (GError) error = NULL;
   g_autoptr (GArray) rows = NULL;
   g_autofree char *self_path = NULL;
   Memory mem;
-  gint64 target_ms;
-  guint rounds, r, i;
+  guint i;
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 2;
-    }
-  rounds = opt_rounds > 0 ? (guint) opt_rounds : opt_quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
-  if (opt_rounds < 0 || rounds > MAX_ROUNDS)
-    {
-      g_printerr ("--rounds must be between 1 and %d\n", MAX_ROUNDS);
-      return 2;
-    }
+  if (!bench_parse_options (&opts, "- Wk weak-dict benchmark", entries, &argc, &argv))
+    return 2;
   if (opt_entries < 0)
     {
       g_printerr ("--entries must be positive\n");
       return 2;
     }
-  n_entries = opt_entries > 0 ? (guint) opt_entries : opt_quick ? QUICK_ENTRIES : DEFAULT_ENTRIES;
-  target_ms = opt_quick ? QUICK_TARGET_MS : DEFAULT_TARGET_MS;
-  target_ns = target_ms * 1000000;
+  n_entries = opt_entries > 0 ? (guint) opt_entries : opts.quick ? QUICK_ENTRIES : DEFAULT_ENTRIES;
+  target_ns = opts.target_ms * 1000000;
   make_probe_keys ();
 
 #ifdef HAVE_MALLINFO2
@@ -1348,8 +1080,7 @@ main (int    argc,
     return memory_child ();
 #endif
 
-  n_rounds = rounds;
-  print_header (rounds, target_ms, opt_quick);
+  print_header (&opts);
   fflush (stdout);
 
   g_printerr ("measuring memory...\n");
@@ -1358,29 +1089,18 @@ main (int    argc,
 
   g_printerr ("calibrating...\n");
   for (i = 0; i < N_VARIANTS; i++)
-    results[i].passes = calibrate (&variants[i]);
-
-  for (r = 0; r < rounds; r++)
     {
-      g_printerr ("round %u/%u\n", r + 1, rounds);
-      for (i = 0; i < N_VARIANTS; i++)
-        {
-          Sample s = variants[i].run (&variants[i].p, results[i].passes);
-
-          results[i].ns[r] = (double) s.ns / (double) s.ops;
-        }
+      results[i].label = variants[i].label;
+      results[i].n = calibrate (&variants[i]);
     }
+  bench_run_rounds (results, N_VARIANTS, opts.rounds, run_variant);
 
-  for (i = 0; i < N_VARIANTS; i++)
-    results[i].median = median_of (results[i].ns, rounds);
-
-  rows = g_array_new (FALSE, FALSE, sizeof (Row));
-  g_array_set_clear_func (rows, row_clear);
+  rows = bench_rows_new ();
   build_rows (rows, &mem);
-  print_rows (rows);
-  print_notes (rounds, &mem);
-  if (opt_verbose)
-    print_rounds (rounds);
+  bench_print_rows (rows, "Wk", "GLib");
+  print_notes (&mem);
+  if (opts.verbose)
+    bench_print_rounds ("passes", 5);
   g_strfreev (probe_keys);
   return 0;
 }

@@ -22,18 +22,11 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <sys/utsname.h>
 
 #include <wk/wk.h>
 
-#define MAX_ROUNDS       101
-#define DEFAULT_ROUNDS   7
-#define QUICK_ROUNDS     3
-#define DEFAULT_TARGET_MS 100     /* timed work per variant per round */
-#define QUICK_TARGET_MS  10
+#include "bench-common.h"
 
 #define RING_K           10000   /* the "many weak refs" case of measurement 5 */
 #define FINAL_N_WEAKS    100     /* weak refs on each object of measurement 6 */
@@ -48,15 +41,6 @@ static volatile guintptr sink;
 
 /* Timed work per variant per round, set from the command line. */
 static gint64 target_ns;
-
-static inline gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
 
 static inline void
 cpu_relax (void)
@@ -245,27 +229,11 @@ typedef struct
   guint     k;          /* other weak references on the referent */
 } Params;
 
-typedef struct
-{
-  gint64   ns;          /* timed wall-clock time */
-  guint64  ops;
-  double   aux;         /* a side figure some variants report, or NAN */
-} Sample;
-
-typedef Sample (*RunFunc) (const Params *p,
-                           guint64       n);
-
-static Sample
-sample_make (gint64  ns,
-             guint64 ops)
-{
-  Sample s = { MAX (ns, 1), MAX (ops, 1), NAN };
-
-  return s;
-}
+typedef BenchSample (*RunFunc) (const Params *p,
+                                guint64       n);
 
 /* 1. The floor: what any strong-reference round trip costs. */
-static Sample
+static BenchSample
 run_floor (const Params *p G_GNUC_UNUSED,
            guint64       n)
 {
@@ -274,21 +242,21 @@ run_floor (const Params *p G_GNUC_UNUSED,
   gint64 t0, t1;
   guint64 i;
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (i = 0; i < n; i++)
     {
       acc += (guintptr) g_object_ref (object);
       g_object_unref (object);
     }
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
 
   sink += acc;
   g_object_unref (object);
-  return sample_make (t1 - t0, n);
+  return bench_sample_make (t1 - t0, n);
 }
 
 /* 2. Deref a live referent and drop what it gave, single thread. */
-static Sample
+static BenchSample
 run_deref (const Params *p,
            guint64       n)
 {
@@ -305,16 +273,16 @@ run_deref (const Params *p,
   acc = weak_ptr_deref_loop (&ptr, 16);
   g_assert (acc == 16 * (guintptr) object);
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   acc += weak_ptr_deref_loop (&ptr, n);
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
 
   sink += acc;
   weak_ptr_clear (&ptr);
   if (p->count == 2)
     g_object_unref (object);
   g_object_unref (object);
-  return sample_make (t1 - t0, n);
+  return bench_sample_make (t1 - t0, n);
 }
 
 /* Threads start together: each waits at the gate (spinning, so that it
@@ -344,7 +312,7 @@ gate_open (Gate *gate,
 
   while (__atomic_load_n (&gate->ready, __ATOMIC_ACQUIRE) < n_threads)
     g_thread_yield ();
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   __atomic_store_n (&gate->open, 1, __ATOMIC_RELEASE);
   return t0;
 }
@@ -384,11 +352,11 @@ deref_worker (gpointer data)
     {
       acc += weak_ptr_deref_loop (&ptr, w->n);
       w->done = w->n;
-      w->end_ns = now_ns ();
+      w->end_ns = bench_now_ns ();
     }
   else
     {
-      gint64 deadline = now_ns () + w->budget_ns;
+      gint64 deadline = bench_now_ns () + w->budget_ns;
       gint64 end;
       guint64 done = 0;
 
@@ -396,7 +364,7 @@ deref_worker (gpointer data)
         {
           acc += weak_ptr_deref_loop (&ptr, BUDGET_CHUNK);
           done += BUDGET_CHUNK;
-          end = now_ns ();
+          end = bench_now_ns ();
         }
       while (done < w->n && end < deadline);
       w->done = done;
@@ -410,7 +378,7 @@ deref_worker (gpointer data)
 
 /* 3. p->threads threads, each with its own object and weak pointer. The
  * time runs from the gate opening to the last thread's end. */
-static Sample
+static BenchSample
 run_disjoint (const Params *p,
               guint64       n)
 {
@@ -452,7 +420,7 @@ run_disjoint (const Params *p,
   g_ptr_array_unref (taken);
   g_free (threads);
   g_aligned_free (workers);
-  return sample_make (end - t0, n * p->threads);
+  return bench_sample_make (end - t0, n * p->threads);
 }
 
 /* The other thread of measurement 4: makes and drops weak references to
@@ -506,7 +474,7 @@ churn_thread (gpointer data)
  * contention makes that take more than twice the target. The side figure is how many init+clear pairs the churn thread managed
  * per microsecond meanwhile: it shows whether it really ran (a reader-
  * preferring lock can starve it). */
-static Sample
+static BenchSample
 run_contended (const Params *p,
                guint64       n)
 {
@@ -519,7 +487,7 @@ run_contended (const Params *p,
   GThread *churner, *derefer;
   guint64 churn0, churn1;
   gint64 t0;
-  Sample s;
+  BenchSample s;
   guint i;
 
   worker->gate = &gate;
@@ -546,7 +514,7 @@ run_contended (const Params *p,
   __atomic_store_n (&churn->stop, 1, __ATOMIC_RELAXED);
   g_thread_join (churner);
 
-  s = sample_make (worker->end_ns - t0, worker->done);
+  s = bench_sample_make (worker->end_ns - t0, worker->done);
   s.aux = (double) (churn1 - churn0) * 1000.0 / (double) s.ns;
   sink += worker->acc;
 
@@ -568,7 +536,7 @@ run_contended (const Params *p,
  * With k = 0 the ring is the one pointer itself. For Wk, the setup makes
  * the object's anchor, which stays as long as the object: the steady
  * state of an object that has had weak refs. */
-static Sample
+static BenchSample
 run_weak_cycle (const Params *p,
                 guint64       n)
 {
@@ -585,7 +553,7 @@ run_weak_cycle (const Params *p,
 
       for (j = 0; j < len; j++)
         wk_weak_init (&ring[j], object);
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       for (i = 0; i < n; i++)
         {
           wk_weak_clear (&ring[slot]);
@@ -593,7 +561,7 @@ run_weak_cycle (const Params *p,
           if (++slot == len)
             slot = 0;
         }
-      t1 = now_ns ();
+      t1 = bench_now_ns ();
       for (j = 0; j < len; j++)
         wk_weak_clear (&ring[j]);
       g_object_unref (object);
@@ -605,7 +573,7 @@ run_weak_cycle (const Params *p,
 
       for (j = 0; j < len; j++)
         g_weak_ref_init (&ring[j], object);
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       for (i = 0; i < n; i++)
         {
           g_weak_ref_clear (&ring[slot]);
@@ -613,7 +581,7 @@ run_weak_cycle (const Params *p,
           if (++slot == len)
             slot = 0;
         }
-      t1 = now_ns ();
+      t1 = bench_now_ns ();
       /* Clearing 10000 live GWeakRefs oldest first is quadratic; after the
        * object's death each clear is O(1). */
       g_object_unref (object);
@@ -621,7 +589,7 @@ run_weak_cycle (const Params *p,
         g_weak_ref_clear (&ring[j]);
       g_free (ring);
     }
-  return sample_make (t1 - t0, n);
+  return bench_sample_make (t1 - t0, n);
 }
 
 static void
@@ -632,7 +600,7 @@ dummy_callback (WkRef    *ref G_GNUC_UNUSED,
 
 /* 5. The same ring with WkRefs: unref the oldest, make a new one. The
  * callback keeps wk_ref_new() from handing back the shared ref. */
-static Sample
+static BenchSample
 run_ref_cycle (const Params *p,
                guint64       n)
 {
@@ -647,7 +615,7 @@ run_ref_cycle (const Params *p,
 
   for (j = 0; j < len; j++)
     ring[j] = wk_ref_new (object, dummy_callback, NULL, NULL);
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (i = 0; i < n; i++)
     {
       g_object_unref (ring[slot]);
@@ -656,20 +624,20 @@ run_ref_cycle (const Params *p,
       if (++slot == len)
         slot = 0;
     }
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
 
   sink += acc;
   for (j = 0; j < len; j++)
     g_object_unref (ring[j]);
   g_object_unref (object);
   g_free (ring);
-  return sample_make (t1 - t0, n);
+  return bench_sample_make (t1 - t0, n);
 }
 
 /* 6. The final unref of objects that each have FINAL_N_WEAKS weak
  * pointers. Objects are made in batches and unreffed in one timed loop,
  * which keeps the clock's own cost out of the figure. */
-static Sample
+static BenchSample
 run_final_unref (const Params *p,
                  guint64       n)
 {
@@ -700,10 +668,10 @@ run_final_unref (const Params *p,
               g_weak_ref_init (&gweaks[b * FINAL_N_WEAKS + j], objects[b]);
         }
 
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       for (b = 0; b < batch; b++)
         g_object_unref (objects[b]);
-      timed += now_ns () - t0;
+      timed += bench_now_ns () - t0;
 
       /* Untimed: check the objects really died, then let the slots go. */
       if (weaks != NULL)
@@ -723,7 +691,7 @@ run_final_unref (const Params *p,
 
   g_free (weaks);
   g_free (gweaks);
-  return sample_make (timed, n);
+  return bench_sample_make (timed, n);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -736,15 +704,6 @@ typedef struct
   Params       p;
   gboolean     reuse_prev_n;   /* same n as the variant before, not calibrated */
 } Variant;
-
-typedef struct
-{
-  guint64  n;                 /* iterations per round (per thread) */
-  double   ns[MAX_ROUNDS];    /* ns per op, one per round */
-  double   aux[MAX_ROUNDS];
-  double   median;
-  double   aux_median;
-} Result;
 
 /* In the order each round runs them (the table has its own order). On a
  * shared or frequency-scaling machine the speed drifts within a round, so
@@ -818,8 +777,8 @@ static const Variant variants[N_VARIANTS] = {
   [V_FINAL_GWEAK]    = { "final unref GWeakRef x100", run_final_unref, { PTR_G_WEAK, FALSE, 1, 1, FINAL_N_WEAKS }, FALSE },
 };
 
-static Result results[N_VARIANTS];
-static guint n_rounds;
+/* n is iterations per round (per thread). */
+static BenchResult results[N_VARIANTS];
 
 /* Grows n until a run takes a quarter of the target, then scales it to
  * the target. The runs double as warm-up. */
@@ -830,7 +789,7 @@ calibrate (const Variant *v)
 
   for (;;)
     {
-      Sample s = v->run (&v->p, n);
+      BenchSample s = v->run (&v->p, n);
       /* Per thread: a phase with more threads does the same per thread. */
       double ns_per_iter = (double) s.ns / (double) n;
 
@@ -840,92 +799,20 @@ calibrate (const Variant *v)
     }
 }
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median_of (const double *values,
-           guint         n)
-{
-  double sorted[MAX_ROUNDS];
-
-  memcpy (sorted, values, n * sizeof (double));
-  qsort (sorted, n, sizeof (double), compare_doubles);
-  if (n % 2 == 1)
-    return sorted[n / 2];
-  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Report                                                                 */
 
-static char *
-cpu_model (void)
-{
-  static const char *const keys[] = { "model name", "Model", "Hardware", "cpu model", "Processor" };
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  guint k, i;
-
-  if (!g_file_get_contents ("/proc/cpuinfo", &contents, NULL, NULL))
-    return g_strdup ("unknown");
-  lines = g_strsplit (contents, "\n", -1);
-  for (k = 0; k < G_N_ELEMENTS (keys); k++)
-    for (i = 0; lines[i] != NULL; i++)
-      if (g_str_has_prefix (lines[i], keys[k]) && strchr (lines[i], ':') != NULL)
-        return g_strstrip (g_strdup (strchr (lines[i], ':') + 1));
-  return g_strdup ("unknown");
-}
-
 static void
-print_header (guint     rounds,
-              gint64    target_ms,
-              gboolean  quick)
+print_header (const BenchOptions *opts)
 {
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M:%S %z");
-  g_autofree char *cpu = cpu_model ();
-  struct utsname u;
-
-  if (uname (&u) != 0)
-    memset (&u, 0, sizeof u);
-
-  printf ("# bench-ref: Wk weak references vs GLib\n");
-  printf ("date:    %s\n", date);
-  printf ("system:  %s %s %s\n", u.sysname, u.release, u.machine);
-  printf ("cpu:     %s\n", cpu);
-  printf ("nproc:   %u\n", g_get_num_processors ());
-  printf ("glib:    %u.%u.%u (built against %d.%d.%d)\n",
-          glib_major_version, glib_minor_version, glib_micro_version,
-          GLIB_MAJOR_VERSION, GLIB_MINOR_VERSION, GLIB_MICRO_VERSION);
-  printf ("wk:      %s (library %u.%u.%u)\n", WK_VERSION_S,
-          wk_get_major_version (), wk_get_minor_version (), wk_get_micro_version ());
-  printf ("rounds:  %u%s, interleaved, ~%" G_GINT64_FORMAT " ms of timed work"
-          " per variant per round; figures are medians over the rounds\n",
-          rounds, quick ? " (--quick)" : "", target_ms);
+  bench_print_system ("bench-ref: Wk weak references vs GLib");
+  bench_print_rounds_line (opts);
   if (g_get_num_processors () < 2)
     printf ("warning: one CPU only, the two-thread figures mean nothing\n");
   else if (g_get_num_processors () == 2)
     printf ("note:    2 CPUs: the two-thread phases use all of them\n");
   printf ("\n");
 }
-
-typedef struct
-{
-  char   *what;
-  char   *wk;       /* (nullable) */
-  char   *glib;     /* (nullable) */
-  double  ratio;    /* NAN when none */
-  char   *target;   /* (nullable) */
-  gint    met;      /* 1, 0, or -1 when there is no target */
-} Row;
 
 typedef enum {
   GOAL_NONE,
@@ -944,29 +831,24 @@ add_row (GArray     *rows,
          double      limit,
          const char *reference)
 {
-  Row row = { g_strdup (what), wk, glib, ratio, NULL, -1 };
+  char *target = NULL;
+  gint met = -1;
 
   switch (goal)
     {
     case GOAL_AT_MOST:
-      row.target = g_strdup_printf ("<= %.2fx", limit);
-      row.met = ratio <= limit;
+      target = g_strdup_printf ("<= %.2fx", limit);
+      met = ratio <= limit;
       break;
     case GOAL_AT_LEAST:
-      row.target = g_strdup_printf (">= %.2fx", limit);
-      row.met = ratio >= limit;
+      target = g_strdup_printf (">= %.2fx", limit);
+      met = ratio >= limit;
       break;
     case GOAL_NONE:
-      row.target = g_strdup (reference);
+      target = g_strdup (reference);
       break;
     }
-  g_array_append_val (rows, row);
-}
-
-static char *
-ns_cell (double ns)
-{
-  return g_strdup_printf (ns < 100 ? "%.1f" : "%.0f", ns);
+  bench_add_row (rows, what, wk, glib, ratio, target, met);
 }
 
 static char *
@@ -974,27 +856,6 @@ threads_cell (double ns_1t,
               double ns_2t)
 {
   return g_strdup_printf ("1t %.1f, 2t %.1f", ns_1t, ns_2t);
-}
-
-static double
-med (guint v)
-{
-  return results[v].median;
-}
-
-/* The median over the rounds of a/b, each pair from the same round: two
- * runs a few hundred ms apart share the machine's state of the moment
- * far better than two medians do. */
-static double
-paired_ratio (guint a,
-              guint b)
-{
-  double r[MAX_ROUNDS];
-  guint i;
-
-  for (i = 0; i < n_rounds; i++)
-    r[i] = results[a].ns[i] / results[b].ns[i];
-  return median_of (r, n_rounds);
 }
 
 static void
@@ -1008,12 +869,12 @@ build_rows (GArray *rows)
     { 2, V_MT_WEAK_C2_T1, V_MT_WEAK_C2_T2, V_MT_GWEAK_C2_T1, V_MT_GWEAK_C2_T2 },
     { 1, V_MT_WEAK_C1_T1, V_MT_WEAK_C1_T2, V_MT_GWEAK_C1_T1, V_MT_GWEAK_C1_T2 },
   };
-  double floor_ns = med (V_FLOOR);
+  double floor_ns = bench_med (V_FLOOR);
   char what[128];
   guint c;
 
   add_row (rows, "1. floor: g_object_ref + g_object_unref",
-           NULL, ns_cell (floor_ns), NAN, GOAL_NONE, 0, NULL);
+           NULL, bench_ns_cell (floor_ns), NAN, GOAL_NONE, 0, NULL);
 
   for (c = 0; c < 2; c++)
     {
@@ -1028,12 +889,12 @@ build_rows (GArray *rows)
       for (i = 0; i < G_N_ELEMENTS (wk); i++)
         {
           g_snprintf (what, sizeof what, "2. deref+unref / floor, count %u: %s", c + 1, wk[i].name);
-          add_row (rows, what, ns_cell (med (wk[i].v)), ns_cell (floor_ns),
-                   paired_ratio (wk[i].v, V_FLOOR), GOAL_AT_MOST, 1.2, NULL);
+          add_row (rows, what, bench_med_cell (wk[i].v), bench_ns_cell (floor_ns),
+                   bench_ratio (wk[i].v, V_FLOOR), GOAL_AT_MOST, 1.2, NULL);
         }
       g_snprintf (what, sizeof what, "2. deref+unref / floor, count %u: GWeakRef", c + 1);
-      add_row (rows, what, NULL, ns_cell (med (deref[c].gweak)),
-               paired_ratio (deref[c].gweak, V_FLOOR), GOAL_NONE, 0, "(GLib)");
+      add_row (rows, what, NULL, bench_med_cell (deref[c].gweak),
+               bench_ratio (deref[c].gweak, V_FLOOR), GOAL_NONE, 0, "(GLib)");
     }
 
   for (c = 0; c < 2; c++)
@@ -1042,129 +903,61 @@ build_rows (GArray *rows)
        * two phases is the inverse ratio of their ns per op. */
       if (c == 0)
         add_row (rows, "3. disjoint 2t/1t ops/s: floor (ref+unref, no weak ptr)",
-                 NULL, threads_cell (med (V_MT_FLOOR_T1), med (V_MT_FLOOR_T2)),
-                 paired_ratio (V_MT_FLOOR_T1, V_MT_FLOOR_T2), GOAL_NONE, 0, "(machine limit)");
+                 NULL, threads_cell (bench_med (V_MT_FLOOR_T1), bench_med (V_MT_FLOOR_T2)),
+                 bench_ratio (V_MT_FLOOR_T1, V_MT_FLOOR_T2), GOAL_NONE, 0, "(machine limit)");
       g_snprintf (what, sizeof what, "3. disjoint 2t/1t ops/s, count %u: WkWeak", mt[c].count);
-      add_row (rows, what, threads_cell (med (mt[c].wk1), med (mt[c].wk2)), NULL,
-               paired_ratio (mt[c].wk1, mt[c].wk2), GOAL_AT_LEAST, 1.8, NULL);
+      add_row (rows, what, threads_cell (bench_med (mt[c].wk1), bench_med (mt[c].wk2)), NULL,
+               bench_ratio (mt[c].wk1, mt[c].wk2), GOAL_AT_LEAST, 1.8, NULL);
       g_snprintf (what, sizeof what, "3. disjoint 2t/1t ops/s, count %u: GWeakRef", mt[c].count);
-      add_row (rows, what, NULL, threads_cell (med (mt[c].g1), med (mt[c].g2)),
-               paired_ratio (mt[c].g1, mt[c].g2), GOAL_NONE, 0, "(GLib, ~0.8x)");
+      add_row (rows, what, NULL, threads_cell (bench_med (mt[c].g1), bench_med (mt[c].g2)),
+               bench_ratio (mt[c].g1, mt[c].g2), GOAL_NONE, 0, "(GLib, ~0.8x)");
     }
 
   add_row (rows, "4. deref, other thread churns / uncontended: WkWeak",
-           ns_cell (med (V_CONT_WEAK)), NULL,
-           paired_ratio (V_CONT_WEAK, V_DEREF_WEAK_G2), GOAL_AT_MOST, 2.0, NULL);
+           bench_med_cell (V_CONT_WEAK), NULL,
+           bench_ratio (V_CONT_WEAK, V_DEREF_WEAK_G2), GOAL_AT_MOST, 2.0, NULL);
   /* GLib's lock prefers readers: the deref loop can shut the churn thread
    * out, and then "contended" means nothing. */
   add_row (rows, "4. deref, other thread churns / uncontended: GWeakRef",
-           NULL, ns_cell (med (V_CONT_GWEAK)),
-           paired_ratio (V_CONT_GWEAK, V_DEREF_GWEAK_2), GOAL_NONE, 0,
+           NULL, bench_med_cell (V_CONT_GWEAK),
+           bench_ratio (V_CONT_GWEAK, V_DEREF_GWEAK_2), GOAL_NONE, 0,
            results[V_CONT_GWEAK].aux_median < 0.01 ? "(GLib; churn starved)" : "(GLib)");
 
   add_row (rows, "5. create+clear, K=0: WkWeak / GWeakRef",
-           ns_cell (med (V_CYCLE_WEAK_K0)), ns_cell (med (V_CYCLE_GWEAK_K0)),
-           paired_ratio (V_CYCLE_WEAK_K0, V_CYCLE_GWEAK_K0), GOAL_AT_MOST, 0.6, NULL);
+           bench_med_cell (V_CYCLE_WEAK_K0), bench_med_cell (V_CYCLE_GWEAK_K0),
+           bench_ratio (V_CYCLE_WEAK_K0, V_CYCLE_GWEAK_K0), GOAL_AT_MOST, 0.6, NULL);
   add_row (rows, "5. create+clear, K=10000 / K=0: WkWeak",
-           ns_cell (med (V_CYCLE_WEAK_KN)), NULL,
-           paired_ratio (V_CYCLE_WEAK_KN, V_CYCLE_WEAK_K0), GOAL_AT_MOST, 2.0, NULL);
+           bench_med_cell (V_CYCLE_WEAK_KN), NULL,
+           bench_ratio (V_CYCLE_WEAK_KN, V_CYCLE_WEAK_K0), GOAL_AT_MOST, 2.0, NULL);
   add_row (rows, "5. create+clear, K=10000 / K=0: GWeakRef",
-           NULL, ns_cell (med (V_CYCLE_GWEAK_KN)),
-           paired_ratio (V_CYCLE_GWEAK_KN, V_CYCLE_GWEAK_K0), GOAL_NONE, 0, "(GLib, O(K))");
+           NULL, bench_med_cell (V_CYCLE_GWEAK_KN),
+           bench_ratio (V_CYCLE_GWEAK_KN, V_CYCLE_GWEAK_K0), GOAL_NONE, 0, "(GLib, O(K))");
   add_row (rows, "5. create+unref, K=0: WkRef with callback",
-           ns_cell (med (V_CYCLE_REF_K0)), NULL, NAN, GOAL_NONE, 0, NULL);
+           bench_med_cell (V_CYCLE_REF_K0), NULL, NAN, GOAL_NONE, 0, NULL);
   add_row (rows, "5. create+unref, K=10000 / K=0: WkRef",
-           ns_cell (med (V_CYCLE_REF_KN)), NULL,
-           paired_ratio (V_CYCLE_REF_KN, V_CYCLE_REF_K0), GOAL_AT_MOST, 2.0, NULL);
+           bench_med_cell (V_CYCLE_REF_KN), NULL,
+           bench_ratio (V_CYCLE_REF_KN, V_CYCLE_REF_K0), GOAL_AT_MOST, 2.0, NULL);
 
   add_row (rows, "6. final unref, 100 weak refs: WkWeak / GWeakRef",
-           ns_cell (med (V_FINAL_WEAK)), ns_cell (med (V_FINAL_GWEAK)),
-           paired_ratio (V_FINAL_WEAK, V_FINAL_GWEAK), GOAL_AT_MOST, 0.25, NULL);
-}
-
-static const char *
-or_dash (const char *s)
-{
-  return s != NULL ? s : "-";
-}
-
-static void
-print_rows (GArray *rows)
-{
-  static const char *const heads[] = {
-    "measurement", "Wk ns/op", "GLib ns/op (or floor)", "ratio", "target", "met?"
-  };
-  int w[G_N_ELEMENTS (heads)];
-  char ratio[32];
-  guint i, j;
-
-  for (j = 0; j < G_N_ELEMENTS (heads); j++)
-    w[j] = (int) strlen (heads[j]);
-  for (i = 0; i < rows->len; i++)
-    {
-      Row *r = &g_array_index (rows, Row, i);
-
-      w[0] = MAX (w[0], (int) strlen (r->what));
-      w[1] = MAX (w[1], (int) strlen (or_dash (r->wk)));
-      w[2] = MAX (w[2], (int) strlen (or_dash (r->glib)));
-      w[4] = MAX (w[4], (int) strlen (or_dash (r->target)));
-    }
-  w[3] = MAX (w[3], 7);
-
-  printf ("%-*s | %*s | %*s | %*s | %-*s | %s\n",
-          w[0], heads[0], w[1], heads[1], w[2], heads[2],
-          w[3], heads[3], w[4], heads[4], heads[5]);
-  for (j = 0; j < G_N_ELEMENTS (heads); j++)
-    {
-      int k;
-
-      for (k = 0; k < w[j] + (j == 0 ? 1 : 2); k++)
-        putchar ('-');
-      if (j + 1 < G_N_ELEMENTS (heads))
-        putchar ('|');
-    }
-  putchar ('\n');
-
-  for (i = 0; i < rows->len; i++)
-    {
-      Row *r = &g_array_index (rows, Row, i);
-
-      if (isnan (r->ratio))
-        g_strlcpy (ratio, "-", sizeof ratio);
-      else
-        g_snprintf (ratio, sizeof ratio, "%.2fx", r->ratio);
-      printf ("%-*s | %*s | %*s | %*s | %-*s | %s\n",
-              w[0], r->what, w[1], or_dash (r->wk), w[2], or_dash (r->glib),
-              w[3], ratio, w[4], or_dash (r->target),
-              r->met < 0 ? "-" : r->met ? "yes" : "no");
-    }
-}
-
-static void
-row_clear (gpointer data)
-{
-  Row *r = data;
-
-  g_free (r->what);
-  g_free (r->wk);
-  g_free (r->glib);
-  g_free (r->target);
+           bench_med_cell (V_FINAL_WEAK), bench_med_cell (V_FINAL_GWEAK),
+           bench_ratio (V_FINAL_WEAK, V_FINAL_GWEAK), GOAL_AT_MOST, 0.25, NULL);
 }
 
 /* The 2t/1t scaling of the variant whose 1-thread phase is @t1 (its
  * 2-thread phase follows it), over the floor's scaling in the same round:
  * what is left once the machine's own limit is divided out. */
 static double
-scaling_vs_floor (guint t1)
+scaling_vs_floor (guint t1,
+                  guint rounds)
 {
-  double r[MAX_ROUNDS];
+  double r[BENCH_MAX_ROUNDS];
   guint i;
 
   g_assert (variants[t1 + 1].reuse_prev_n);
-  for (i = 0; i < n_rounds; i++)
+  for (i = 0; i < rounds; i++)
     r[i] = (results[t1].ns[i] / results[t1 + 1].ns[i]) /
            (results[V_MT_FLOOR_T1].ns[i] / results[V_MT_FLOOR_T2].ns[i]);
-  return median_of (r, n_rounds);
+  return bench_median (r, rounds);
 }
 
 /* What does not fit the table: what the figures mean, whether the churn
@@ -1172,18 +965,14 @@ scaling_vs_floor (guint t1)
 static void
 print_notes (guint rounds)
 {
-  double spread[N_VARIANTS];
-  gboolean shown[N_VARIANTS] = { FALSE };
-  guint i, j, k;
-
   printf ("\nnotes:\n");
   printf ("- ns/op: median over the rounds; ratio: median of the per-round ratios\n");
   printf ("- 1t/2t: wall time from the start gate to the last thread's end, over all ops;"
           " the floor row is what this machine allows\n");
   printf ("- 3: scaling relative to the floor's, per round: WkWeak %.2fx (count 2), %.2fx (count 1);"
           " GWeakRef %.2fx, %.2fx\n",
-          scaling_vs_floor (V_MT_WEAK_C2_T1), scaling_vs_floor (V_MT_WEAK_C1_T1),
-          scaling_vs_floor (V_MT_GWEAK_C2_T1), scaling_vs_floor (V_MT_GWEAK_C1_T1));
+          scaling_vs_floor (V_MT_WEAK_C2_T1, rounds), scaling_vs_floor (V_MT_WEAK_C1_T1, rounds),
+          scaling_vs_floor (V_MT_GWEAK_C2_T1, rounds), scaling_vs_floor (V_MT_GWEAK_C1_T1, rounds));
   printf ("- 4: uncontended = the count 2 rows of 2; meanwhile the churn thread did"
           " %.2f (WkWeak) / %.3f (GWeakRef) init+clear pairs per us\n",
           results[V_CONT_WEAK].aux_median, results[V_CONT_GWEAK].aux_median);
@@ -1191,122 +980,57 @@ print_notes (guint rounds)
           " and makes it again\n");
   printf ("- 6: ns per final g_object_unref; the clears afterwards are untimed\n");
 
-  for (i = 0; i < N_VARIANTS; i++)
-    {
-      double lo = results[i].ns[0], hi = results[i].ns[0];
-
-      for (j = 1; j < rounds; j++)
-        {
-          lo = MIN (lo, results[i].ns[j]);
-          hi = MAX (hi, results[i].ns[j]);
-        }
-      spread[i] = (hi - lo) / results[i].median;
-    }
-
-  printf ("- noisiest variants, (max-min)/median over the rounds:");
-  for (k = 0; k < 3; k++)
-    {
-      guint worst = N_VARIANTS;
-
-      for (i = 0; i < N_VARIANTS; i++)
-        if (!shown[i] && (worst == N_VARIANTS || spread[i] > spread[worst]))
-          worst = i;
-      shown[worst] = TRUE;
-      printf ("%s %s %.0f%%", k > 0 ? "," : "", variants[worst].label, 100 * spread[worst]);
-    }
-  printf ("\n");
+  bench_print_noisiest ();
 }
 
-static void
-print_rounds (guint rounds)
+/* One run of variant @v, for bench_run_rounds(). */
+static BenchSample
+run_variant (guint   v,
+             guint64 n)
 {
-  guint i, r;
-
-  printf ("\nper round (ns/op), in the order each round ran them:\n");
-  for (i = 0; i < N_VARIANTS; i++)
-    {
-      printf ("  %-28s n=%-9" G_GUINT64_FORMAT " median %8.1f :", variants[i].label,
-              results[i].n, results[i].median);
-      for (r = 0; r < rounds; r++)
-        printf (" %.1f", results[i].ns[r]);
-      printf ("\n");
-    }
+  return variants[v].run (&variants[v].p, n);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  gint opt_rounds = 0;
-  gboolean opt_quick = FALSE;
-  gboolean opt_verbose = FALSE;
+  BenchOptions opts = { 0 };
   const GOptionEntry entries[] = {
-    { "rounds", 0, 0, G_OPTION_ARG_INT, &opt_rounds,
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &opts.rounds_arg,
       "Number of rounds (default 7; 3 with --quick)", "N" },
-    { "quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick,
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &opts.quick,
       "3 short rounds, for smoke tests", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose,
       "Also list every variant's iterations and per-round figures", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- Wk weak-reference benchmark");
-  g_autoptr (GError) error = NULL;
   g_autoptr (GArray) rows = NULL;
-  gint64 target_ms;
-  guint rounds, r, i;
+  guint i;
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 2;
-    }
-  rounds = opt_rounds > 0 ? (guint) opt_rounds : opt_quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
-  if (opt_rounds < 0 || rounds > MAX_ROUNDS)
-    {
-      g_printerr ("--rounds must be between 1 and %d\n", MAX_ROUNDS);
-      return 2;
-    }
-  target_ms = opt_quick ? QUICK_TARGET_MS : DEFAULT_TARGET_MS;
-  target_ns = target_ms * 1000000;
+  if (!bench_parse_options (&opts, "- Wk weak-reference benchmark", entries, &argc, &argv))
+    return 2;
+  target_ns = opts.target_ms * 1000000;
 
-  n_rounds = rounds;
-  print_header (rounds, target_ms, opt_quick);
+  print_header (&opts);
   fflush (stdout);
 
   g_printerr ("calibrating...\n");
   for (i = 0; i < N_VARIANTS; i++)
     {
+      results[i].label = variants[i].label;
       if (variants[i].reuse_prev_n)
         results[i].n = results[i - 1].n;
       else
         results[i].n = calibrate (&variants[i]);
     }
+  bench_run_rounds (results, N_VARIANTS, opts.rounds, run_variant);
 
-  for (r = 0; r < rounds; r++)
-    {
-      g_printerr ("round %u/%u\n", r + 1, rounds);
-      for (i = 0; i < N_VARIANTS; i++)
-        {
-          Sample s = variants[i].run (&variants[i].p, results[i].n);
-
-          results[i].ns[r] = (double) s.ns / (double) s.ops;
-          results[i].aux[r] = s.aux;
-        }
-    }
-
-  for (i = 0; i < N_VARIANTS; i++)
-    {
-      results[i].median = median_of (results[i].ns, rounds);
-      results[i].aux_median = median_of (results[i].aux, rounds);
-    }
-
-  rows = g_array_new (FALSE, FALSE, sizeof (Row));
-  g_array_set_clear_func (rows, row_clear);
+  rows = bench_rows_new ();
   build_rows (rows);
-  print_rows (rows);
-  print_notes (rounds);
-  if (opt_verbose)
-    print_rounds (rounds);
+  bench_print_rows (rows, "Wk ns/op", "GLib ns/op (or floor)");
+  print_notes (opts.rounds);
+  if (opts.verbose)
+    bench_print_rounds ("n", 9);
   return 0;
 }
