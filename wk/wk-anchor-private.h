@@ -49,6 +49,15 @@ typedef enum {
 typedef struct _WkAnchor  WkAnchor;
 typedef struct _WkRefNode WkRefNode;
 typedef struct _WkWatch   WkWatch;
+typedef struct _WkLink    WkLink;
+
+/* The links of the anchor's two intrusive lists (refs and watches), the
+ * first member of each node; under the anchor's lock. */
+struct _WkLink
+{
+  WkLink *prev;
+  WkLink *next;
+};
 
 /* A light death notification for Wk's own tables: no GObject, no pins.
  * The anchor's list holds a watch from wk_anchor_watch() until either
@@ -60,8 +69,7 @@ typedef void (*WkWatchFunc) (WkWatch *watch);
 
 struct _WkWatch
 {
-  WkWatch     *prev;     /* under the anchor's lock */
-  WkWatch     *next;
+  WkLink       link;     /* first */
   WkWatchFunc  func;
   guint        linked;   /* under the anchor's lock */
 };
@@ -70,8 +78,7 @@ struct _WkWatch
  * protected by the anchor's lock. */
 struct _WkRefNode
 {
-  WkRefNode      *prev;
-  WkRefNode      *next;
+  WkLink          link;        /* first */
   WkRef          *ref;
   WkRefCallback   callback;
   gpointer        user_data;
@@ -90,9 +97,9 @@ struct _WkAnchor
   guint       is_wk_object : 1;
   guint       closed : 1;  /* death processed: no more callbacks */
   guint       n_refs;      /* linked WkRefs */
-  WkRefNode  *refs;        /* newest first */
+  WkLink     *refs;        /* WkRefNodes, newest first */
   WkRefNode  *shared;      /* the shared callback-less ref, if any */
-  WkWatch    *watches;
+  WkLink     *watches;     /* WkWatches */
   GWeakRef    gweak;       /* cleared by GLib before dispose */
 };
 

@@ -72,6 +72,32 @@ anchor_unlock (WkAnchor *anchor)
   __atomic_store_n (&anchor->lock, 0, __ATOMIC_RELEASE);
 }
 
+/* The two intrusive lists: push at the head (newest first), remove in
+ * O(1). The anchor's lock is held. */
+static void
+link_push (WkLink **head,
+           WkLink  *link)
+{
+  link->prev = NULL;
+  link->next = *head;
+  if (*head != NULL)
+    (*head)->prev = link;
+  *head = link;
+}
+
+static void
+link_remove (WkLink **head,
+             WkLink  *link)
+{
+  if (link->prev != NULL)
+    link->prev->next = link->next;
+  else
+    *head = link->next;
+  if (link->next != NULL)
+    link->next->prev = link->prev;
+  link->prev = link->next = NULL;
+}
+
 WkAnchor *
 wk_anchor_ref (WkAnchor *anchor)
 {
@@ -255,7 +281,7 @@ anchor_dup_refs_where (WkAnchor *anchor,
   WkRefNode *node;
 
   anchor_lock (anchor);
-  for (node = anchor->refs; node != NULL; node = node->next)
+  for (node = (WkRefNode *) anchor->refs; node != NULL; node = (WkRefNode *) node->link.next)
     if ((want == NULL || want (node)) && pin_locked (node))
       {
         if (nodes == NULL)
@@ -344,11 +370,7 @@ wk_anchor_link (WkAnchor  *anchor,
         return winner;
     }
 
-  node->prev = NULL;
-  node->next = anchor->refs;
-  if (anchor->refs != NULL)
-    anchor->refs->prev = node;
-  anchor->refs = node;
+  link_push (&anchor->refs, &node->link);
   node->linked = TRUE;
   anchor->n_refs++;
   if (node->shared)
@@ -361,13 +383,7 @@ static void
 unlink_locked (WkAnchor  *anchor,
                WkRefNode *node)
 {
-  if (node->prev != NULL)
-    node->prev->next = node->next;
-  else
-    anchor->refs = node->next;
-  if (node->next != NULL)
-    node->next->prev = node->prev;
-  node->prev = node->next = NULL;
+  link_remove (&anchor->refs, &node->link);
   node->linked = FALSE;
   anchor->n_refs--;
   if (anchor->shared == node)
@@ -451,11 +467,7 @@ wk_anchor_watch (WkAnchor    *anchor,
   ok = !anchor->closed;
   if (ok)
     {
-      watch->prev = NULL;
-      watch->next = anchor->watches;
-      if (anchor->watches != NULL)
-        anchor->watches->prev = watch;
-      anchor->watches = watch;
+      link_push (&anchor->watches, &watch->link);
       watch->linked = TRUE;
     }
   anchor_unlock (anchor);
@@ -474,12 +486,7 @@ wk_anchor_unwatch (WkAnchor *anchor,
   was_linked = watch->linked;
   if (was_linked)
     {
-      if (watch->prev != NULL)
-        watch->prev->next = watch->next;
-      else
-        anchor->watches = watch->next;
-      if (watch->next != NULL)
-        watch->next->prev = watch->prev;
+      link_remove (&anchor->watches, &watch->link);
       watch->linked = FALSE;
     }
   anchor_unlock (anchor);
@@ -492,16 +499,16 @@ fire_watches (WkAnchor *anchor)
   WkWatch *watch;
 
   anchor_lock (anchor);
-  watch = anchor->watches;
+  watch = (WkWatch *) anchor->watches;
   anchor->watches = NULL;
-  for (WkWatch *w = watch; w != NULL; w = w->next)
+  for (WkWatch *w = watch; w != NULL; w = (WkWatch *) w->link.next)
     w->linked = FALSE;
   anchor_unlock (anchor);
 
   while (watch != NULL)
     {
       /* The owner may free the watch once func runs: read next first. */
-      WkWatch *next = watch->next;
+      WkWatch *next = (WkWatch *) watch->link.next;
 
       watch->func (watch);
       watch = next;
