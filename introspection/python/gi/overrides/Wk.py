@@ -387,8 +387,22 @@ def _python_key(variant):
 
 
 class _WeakMapping(_abc.MutableMapping):
-    """What both weak dictionaries share with the stdlib's: the dict union
-    operators of Python 3.9 and the repr."""
+    """What both weak dictionaries share with the stdlib's: keys(),
+    values() and items() as iterators over a snapshot taken when they are
+    called (each class supplies _snapshot and the _iter_* generators), the
+    dict union operators of Python 3.9, and the repr."""
+
+    def keys(self):
+        """An iterator over the keys of the live entries."""
+        return self._iter_keys(self._snapshot())
+
+    def values(self):
+        """An iterator over the values of the live entries."""
+        return self._iter_values(self._snapshot())
+
+    def items(self):
+        """An iterator over the (key, value) pairs of the live entries."""
+        return self._iter_items(self._snapshot())
 
     def __or__(self, other):
         if isinstance(other, _abc.Mapping):
@@ -526,17 +540,6 @@ class WeakValueDictionary(_WeakMapping):
             if value is not None:
                 yield value
 
-    def keys(self):
-        """An iterator over the keys of the live entries."""
-        return self._iter_keys(self._snapshot())
-
-    def values(self):
-        """An iterator over the live values."""
-        return self._iter_values(self._snapshot())
-
-    def items(self):
-        """An iterator over the (key, value) pairs of the live entries."""
-        return self._iter_items(self._snapshot())
 
     def itervaluerefs(self):
         """An iterator over :class:`Wk.KeyedRef` refs to the values, whose
@@ -751,17 +754,6 @@ class WeakKeyDictionary(_WeakMapping):
             del key     # not held by the suspended generator
             yield value
 
-    def keys(self):
-        """An iterator over the live keys."""
-        return self._iter_keys(self._snapshot())
-
-    def values(self):
-        """An iterator over the values of the live entries."""
-        return self._iter_values(self._snapshot())
-
-    def items(self):
-        """An iterator over the (key, value) pairs of the live entries."""
-        return self._iter_items(self._snapshot())
 
     def keyrefs(self):
         """A list of :class:`Wk.ref` refs to the keys."""
