@@ -2,7 +2,7 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// Run with `gjs -m`; prints TAP, with the small harness of testRef.js.
+// Run with `gjs -m`; prints TAP through harness.js.
 //
 // GJS refuses to run JS code while it collects garbage, and a JS-wrapped
 // object usually dies exactly then; the collections run no JS code when an
@@ -36,28 +36,7 @@ import GObject from 'gi://GObject';
 import Wk from 'gi://Wk';
 import System from 'system';
 
-const tests = [];
-function test(name, fn) {
-    tests.push([name, fn]);
-}
-function assert(condition, message) {
-    if (!condition)
-        throw new Error(`assertion failed: ${message}`);
-}
-function assertEqual(actual, expected, message) {
-    if (actual !== expected)
-        throw new Error(`${message}: expected ${expected}, got ${actual}`);
-}
-function assertThrows(fn, pattern, message) {
-    try {
-        fn();
-    } catch (e) {
-        if (!pattern.test(`${e}`))
-            throw new Error(`${message}: threw ${e}, expected ${pattern}`);
-        return;
-    }
-    throw new Error(`${message}: did not throw`);
-}
+import {assert, assertEqual, assertThrows, diesInC, run, test} from './harness.js';
 
 const Image = GObject.registerClass(
 class Image extends Wk.Object {
@@ -67,16 +46,6 @@ class Image extends Wk.Object {
         this.pixels = new Uint8Array(1024).fill(name.length);
     }
 });
-
-// A store holding @n plain objects whose wrappers are gone: they die in C
-// when the store lets go of them.
-function diesInC(n = 1) {
-    const store = Gio.ListStore.new(GObject.Object);
-    for (let i = 0; i < n; i++)
-        store.append(new GObject.Object());
-    System.gc();
-    return store;
-}
 
 // A plain object that nothing but a Wk.Ref sees die: a Wk.Ref without a
 // callback, to be asked after the wrappers have been collected.
@@ -524,17 +493,4 @@ test('the collections hold no strong reference', () => {
     assertEqual(Wk.get_weak_ref_count(obj), 0, 'entries are not Wk.Refs');
 });
 
-let failed = 0;
-print(`1..${tests.length}`);
-tests.forEach(([name, fn], i) => {
-    try {
-        fn();
-        print(`ok ${i + 1} ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok ${i + 1} ${name}`);
-        for (const line of `${e}\n${e.stack}`.split('\n'))
-            print(`# ${line}`);
-    }
-});
-System.exit(failed ? 1 : 0);
+run();

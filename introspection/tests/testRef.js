@@ -2,26 +2,14 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// Run with `gjs -m`; prints TAP. GJS has no test framework of its own
-// outside its source tree, so this file carries a very small one.
+// Run with `gjs -m`; prints TAP through harness.js.
 
 import Gio from 'gi://Gio';
 import GObject from 'gi://GObject';
 import Wk from 'gi://Wk';
 import System from 'system';
 
-const tests = [];
-function test(name, fn) {
-    tests.push([name, fn]);
-}
-function assert(condition, message) {
-    if (!condition)
-        throw new Error(`assertion failed: ${message}`);
-}
-function assertEqual(actual, expected, message) {
-    if (actual !== expected)
-        throw new Error(`${message}: expected ${expected}, got ${actual}`);
-}
+import {assert, assertEqual, diesInC, run, test} from './harness.js';
 
 const Thing = GObject.registerClass(
 class Thing extends Wk.Object {
@@ -48,16 +36,8 @@ test('get returns the referent while it lives', () => {
 });
 
 // GJS refuses to run JS code while it collects garbage, and a JS-wrapped
-// object usually dies exactly then. So that the callbacks below run, the
-// objects die in C instead: a Gio.ListStore holds them, their wrappers are
-// collected first (plain GObjects without JS state hold no toggle
-// reference), then the store lets go.
-function diesInC() {
-    const store = Gio.ListStore.new(GObject.Object);
-    store.append(new GObject.Object());
-    System.gc();
-    return store;
-}
+// object usually dies exactly then: so that the callbacks below run, the
+// objects die in C instead (see diesInC() in harness.js).
 
 test('callback-less refs are shared, refs with callbacks are not', () => {
     const store = diesInC();
@@ -130,17 +110,4 @@ test('hash and equal', () => {
     assert(a.equal(a), 'itself');
 });
 
-let failed = 0;
-print(`1..${tests.length}`);
-tests.forEach(([name, fn], i) => {
-    try {
-        fn();
-        print(`ok ${i + 1} ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok ${i + 1} ${name}`);
-        for (const line of `${e}\n${e.stack}`.split('\n'))
-            print(`# ${line}`);
-    }
-});
-System.exit(failed ? 1 : 0);
+run();
