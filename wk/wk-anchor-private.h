@@ -63,29 +63,34 @@ struct _WkLink
  * The anchor's list holds a watch from wk_anchor_watch() until either
  * wk_anchor_unwatch() takes it out (it returns TRUE then, and the watch
  * never fires) or the referent dies, when @func runs once, outside any
- * lock, after every weak reference reads NULL and before the callbacks of
- * WkRefs. Whoever owns the watch's memory keeps it until one of the two. */
+ * lock, after every weak reference reads NULL. An early watch (the
+ * tables' entries) fires before the callbacks of WkRefs, a late one
+ * (finalization registries, which run user code) after them. Whoever
+ * owns the watch's memory keeps it until one of the two. */
 typedef void (*WkWatchFunc) (WkWatch *watch);
 
 struct _WkWatch
 {
   WkLink       link;     /* first */
   WkWatchFunc  func;
-  guint        linked;   /* under the anchor's lock */
+  guint        linked : 1;  /* under the anchor's lock */
+  guint        late : 1;    /* set before wk_anchor_watch() */
 };
 
-/* The part of a WkRef that the anchor's list owns. All fields are
- * protected by the anchor's lock. */
+/* What the anchor's list of refs holds: the part of a WkRef (or of a
+ * WkFinalizer, which is not a ref but dies the same way) that the anchor
+ * owns. All fields are protected by the anchor's lock. */
 struct _WkRefNode
 {
   WkLink          link;        /* first */
-  WkRef          *ref;
-  WkRefCallback   callback;
+  GObject        *owner;       /* the WkRef or WkFinalizer holding the node */
+  WkRefCallback   callback;    /* called with the owner */
   gpointer        user_data;
   GDestroyNotify  destroy;
-  gint            pins;        /* lookups about to g_object_ref() @ref */
+  gint            pins;        /* lookups about to g_object_ref() @owner */
   guint           linked : 1;
   guint           shared : 1;
+  guint           is_ref : 1;  /* counted and listed as a weak reference */
 };
 
 struct _WkAnchor
@@ -96,7 +101,7 @@ struct _WkAnchor
   gint        lock;        /* (atomic) see anchor_lock() */
   guint       is_wk_object : 1;
   guint       closed : 1;  /* death processed: no more callbacks */
-  guint       n_refs;      /* linked WkRefs */
+  guint       n_refs;      /* linked nodes that are refs (is_ref) */
   WkLink     *refs;        /* WkRefNodes, newest first */
   WkRefNode  *shared;      /* the shared callback-less ref, if any */
   WkLink     *watches;     /* WkWatches */
@@ -116,6 +121,10 @@ WkRef     *wk_anchor_dup_shared      (WkAnchor  *anchor);
 WkRef     *wk_anchor_link            (WkAnchor  *anchor,
                                       WkRefNode *node);
 void       wk_anchor_unlink_disposed (WkAnchor  *anchor,
+                                      WkRefNode *node);
+/* Unlinks @node whatever its owner's count; FALSE if it was not linked
+ * (the referent's death took it). */
+gboolean   wk_anchor_unlink          (WkAnchor  *anchor,
                                       WkRefNode *node);
 gboolean   wk_anchor_set_callback    (WkAnchor       *anchor,
                                       WkRefNode      *node,

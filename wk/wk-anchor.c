@@ -237,68 +237,62 @@ wk_anchor_obtain (GObject *object)
     }
 }
 
-/* A ref's dispose waits for its pins, so a g_object_ref() of a pinned
- * node's ref, made outside the lock, always reaches an object that has not
- * finished its dispose: if it was in its final unref, the reference
- * resurrects it before dispose decides anything. */
+/* An owner's dispose waits for its node's pins, so a g_object_ref() of a
+ * pinned node's owner, made outside the lock, always reaches an object
+ * that has not finished its dispose: if it was in its final unref, the
+ * reference resurrects it before dispose decides anything. */
 static inline gboolean
 pin_locked (WkRefNode *node)
 {
-  if (__atomic_load_n ((gint *) &G_OBJECT (node->ref)->ref_count, __ATOMIC_SEQ_CST) <= 0)
+  if (__atomic_load_n ((gint *) &node->owner->ref_count, __ATOMIC_SEQ_CST) <= 0)
     return FALSE;
   node->pins++;
   return TRUE;
 }
 
-/* Stores a strong reference to the ref of each pinned node in @out, then
- * unpins them. */
+/* Takes a strong reference to the owner of each pinned node, then unpins
+ * them; the nodes stay valid while their owners are held. */
 static void
 ref_and_unpin (WkAnchor   *anchor,
                WkRefNode **nodes,
-               guint       n,
-               gpointer   *out)
+               guint       n)
 {
   guint i;
 
   for (i = 0; i < n; i++)
-    out[i] = g_object_ref (nodes[i]->ref);
+    g_object_ref (nodes[i]->owner);
   anchor_lock (anchor);
   for (i = 0; i < n; i++)
     nodes[i]->pins--;
   anchor_unlock (anchor);
 }
 
-/* The refs of the nodes for which @want returns TRUE (all with NULL), each
- * with a strong reference, newest first; NULL when there are none. With
+/* The nodes for which @want returns TRUE, newest first, each with a
+ * strong reference held on its owner; NULL when there are none. With
  * @close, no callback will be set or linked after this. */
 static GPtrArray *
-anchor_dup_refs_where (WkAnchor *anchor,
-                       gboolean (*want) (WkRefNode *node),
-                       gboolean  close)
+anchor_dup_nodes_where (WkAnchor *anchor,
+                        gboolean (*want) (WkRefNode *node),
+                        gboolean  close)
 {
   GPtrArray *nodes = NULL;
-  GPtrArray *refs;
   WkRefNode *node;
 
   anchor_lock (anchor);
   for (node = (WkRefNode *) anchor->refs; node != NULL; node = (WkRefNode *) node->link.next)
-    if ((want == NULL || want (node)) && pin_locked (node))
+    if (want (node) && pin_locked (node))
       {
         if (nodes == NULL)
-          nodes = g_ptr_array_sized_new (anchor->n_refs);
+          nodes = g_ptr_array_sized_new (anchor->n_refs + 1);
         g_ptr_array_add (nodes, node);
       }
   if (close)
     anchor->closed = TRUE;
   anchor_unlock (anchor);
 
-  if (nodes == NULL)
-    return NULL;
-  refs = g_ptr_array_sized_new (nodes->len);
-  g_ptr_array_set_size (refs, nodes->len);
-  ref_and_unpin (anchor, (WkRefNode **) nodes->pdata, nodes->len, refs->pdata);
-  g_ptr_array_unref (nodes);
-  return refs;
+  if (nodes != NULL)
+    ref_and_unpin (anchor, (WkRefNode **) nodes->pdata, nodes->len);
+  return nodes;
 }
 
 static gboolean
@@ -307,12 +301,24 @@ node_has_callback (WkRefNode *node)
   return node->callback != NULL;
 }
 
+static gboolean
+node_is_ref (WkRefNode *node)
+{
+  return node->is_ref;
+}
+
 GPtrArray *
 wk_anchor_dup_refs (WkAnchor *anchor)
 {
-  GPtrArray *refs = anchor_dup_refs_where (anchor, NULL, FALSE);
+  GPtrArray *nodes = anchor_dup_nodes_where (anchor, node_is_ref, FALSE);
+  guint i;
 
-  return refs != NULL ? refs : g_ptr_array_new ();
+  if (nodes == NULL)
+    return g_ptr_array_new ();
+  /* The owners' references move to the array handed out. */
+  for (i = 0; i < nodes->len; i++)
+    nodes->pdata[i] = ((WkRefNode *) nodes->pdata[i])->owner;
+  return nodes;
 }
 
 WkRef *
@@ -329,7 +335,8 @@ wk_anchor_dup_shared (WkAnchor *anchor)
   if (node == NULL)
     return NULL;
 
-  ref_and_unpin (anchor, &node, 1, &shared);
+  ref_and_unpin (anchor, &node, 1);
+  shared = node->owner;
   return shared;
 }
 
@@ -372,7 +379,8 @@ wk_anchor_link (WkAnchor  *anchor,
 
   link_push (&anchor->refs, &node->link);
   node->linked = TRUE;
-  anchor->n_refs++;
+  if (node->is_ref)
+    anchor->n_refs++;
   if (node->shared)
     anchor->shared = node;
   anchor_unlock (anchor);
@@ -385,7 +393,8 @@ unlink_locked (WkAnchor  *anchor,
 {
   link_remove (&anchor->refs, &node->link);
   node->linked = FALSE;
-  anchor->n_refs--;
+  if (node->is_ref)
+    anchor->n_refs--;
   if (anchor->shared == node)
     anchor->shared = NULL;
 }
@@ -407,9 +416,23 @@ wk_anchor_unlink_disposed (WkAnchor  *anchor,
       anchor_lock (anchor);
     }
   if (node->linked &&
-      __atomic_load_n ((gint *) &G_OBJECT (node->ref)->ref_count, __ATOMIC_SEQ_CST) <= 1)
+      __atomic_load_n ((gint *) &node->owner->ref_count, __ATOMIC_SEQ_CST) <= 1)
     unlink_locked (anchor, node);
   anchor_unlock (anchor);
+}
+
+gboolean
+wk_anchor_unlink (WkAnchor  *anchor,
+                  WkRefNode *node)
+{
+  gboolean was_linked;
+
+  anchor_lock (anchor);
+  was_linked = node->linked;
+  if (was_linked)
+    unlink_locked (anchor, node);
+  anchor_unlock (anchor);
+  return was_linked;
 }
 
 gboolean
@@ -493,25 +516,62 @@ wk_anchor_unwatch (WkAnchor *anchor,
   return was_linked;
 }
 
-static void
-fire_watches (WkAnchor *anchor)
+/* Reverses a singly used (next only) list. */
+static WkLink *
+link_reverse (WkLink *link)
 {
-  WkWatch *watch;
+  WkLink *reversed = NULL;
 
+  while (link != NULL)
+    {
+      WkLink *next = link->next;
+
+      link->next = reversed;
+      reversed = link;
+      link = next;
+    }
+  return reversed;
+}
+
+/* Takes every watch off the (closed) anchor, split into the early and
+ * the late ones, each list newest first and linked through next only. */
+static void
+take_watches (WkAnchor  *anchor,
+              WkLink   **early,
+              WkLink   **late)
+{
+  WkLink *link, *next;
+
+  *early = *late = NULL;
   anchor_lock (anchor);
-  watch = (WkWatch *) anchor->watches;
+  link = anchor->watches;
   anchor->watches = NULL;
-  for (WkWatch *w = watch; w != NULL; w = (WkWatch *) w->link.next)
-    w->linked = FALSE;
-  anchor_unlock (anchor);
+  for (; link != NULL; link = next)
+    {
+      WkWatch *watch = (WkWatch *) link;
+      WkLink **list = watch->late ? late : early;
 
-  while (watch != NULL)
+      next = link->next;
+      watch->linked = FALSE;
+      link->prev = NULL;
+      link->next = *list;
+      *list = link;
+    }
+  anchor_unlock (anchor);
+  *early = link_reverse (*early);
+  *late = link_reverse (*late);
+}
+
+static void
+fire_watches (WkLink *link)
+{
+  while (link != NULL)
     {
       /* The owner may free the watch once func runs: read next first. */
-      WkWatch *next = (WkWatch *) watch->link.next;
+      WkLink *next = link->next;
 
-      watch->func (watch);
-      watch = next;
+      ((WkWatch *) link)->func ((WkWatch *) link);
+      link = next;
     }
 }
 
@@ -520,7 +580,8 @@ anchor_object_died (gpointer  data,
                     GObject  *where_the_object_was)
 {
   WkAnchor *anchor = data;
-  GPtrArray *refs;
+  GPtrArray *nodes;
+  WkLink *early, *late;
   guint i;
 
   __atomic_store_n (&anchor->state, WK_ANCHOR_DEAD, __ATOMIC_SEQ_CST);
@@ -543,29 +604,32 @@ anchor_object_died (gpointer  data,
   /* Close the anchor (no ref or watch can join it from now on) while
    * taking the refs to call back; then let Wk's tables drop their entries
    * for this object, before any user callback runs. */
-  refs = anchor_dup_refs_where (anchor, node_has_callback, TRUE);
-  fire_watches (anchor);
+  nodes = anchor_dup_nodes_where (anchor, node_has_callback, TRUE);
+  take_watches (anchor, &early, &late);
+  fire_watches (early);
 
   /* GLib cleared it before dispose in the final unref; after
    * g_object_run_dispose() it would only do so once we have returned. */
   if (!_wk_gweak_cleared (&anchor->gweak))
     g_weak_ref_clear (&anchor->gweak);
 
-  for (i = 0; refs != NULL && i < refs->len; i++)
+  for (i = 0; nodes != NULL && i < nodes->len; i++)
     {
-      WkRef *ref = g_ptr_array_index (refs, i);
+      WkRefNode *node = g_ptr_array_index (nodes, i);
+      GObject *owner = node->owner;
       gpointer user_data;
       GDestroyNotify destroy;
-      WkRefCallback callback = wk_anchor_take_callback (anchor, _wk_ref_get_node (ref),
-                                                        &user_data, &destroy);
+      WkRefCallback callback = wk_anchor_take_callback (anchor, node, &user_data, &destroy);
 
       if (callback != NULL)
-        callback (ref, user_data);
+        callback ((WkRef *) owner, user_data);
       if (destroy != NULL)
         destroy (user_data);
-      g_object_unref (ref);
+      g_object_unref (owner);
     }
-  g_clear_pointer (&refs, g_ptr_array_unref);
+  g_clear_pointer (&nodes, g_ptr_array_unref);
+
+  fire_watches (late);
 
   wk_anchor_unref (anchor);
 }

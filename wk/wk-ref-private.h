@@ -10,6 +10,5 @@
 
 G_BEGIN_DECLS
 
-WkRefNode *_wk_ref_get_node (WkRef *ref);
 
 G_END_DECLS

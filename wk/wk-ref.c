@@ -68,14 +68,6 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_TYPE_WITH_PRIVATE (WkRef, wk_ref, G_TYPE_OBJECT)
 
-WkRefNode *
-_wk_ref_get_node (WkRef *ref)
-{
-  WkRefPrivate *priv = wk_ref_get_instance_private (ref);
-
-  return &priv->node;
-}
-
 /* Attaches a fresh ref to @object. Returns @self, or the shared ref that
  * won a race (then @self is dropped). */
 static WkRef *
@@ -92,7 +84,8 @@ wk_ref_attach (WkRef          *self,
 
   priv->anchor = anchor;
   priv->hash = wk_identity_hash (object);
-  priv->node.ref = self;
+  priv->node.owner = G_OBJECT (self);
+  priv->node.is_ref = TRUE;
   priv->node.callback = callback;
   priv->node.user_data = user_data;
   priv->node.destroy = destroy;
