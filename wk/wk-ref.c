@@ -69,7 +69,8 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_TYPE_WITH_PRIVATE (WkRef, wk_ref, G_TYPE_OBJECT)
 
 /* Attaches a fresh ref to @object. Returns @self, or the shared ref that
- * won a race (then @self is dropped). */
+ * won a race (then @self is dropped). Takes the caller's reference on
+ * @anchor. */
 static WkRef *
 wk_ref_attach (WkRef          *self,
                GObject        *object,
@@ -98,6 +99,17 @@ wk_ref_attach (WkRef          *self,
       return winner;
     }
   return self;
+}
+
+WkRef *
+_wk_ref_attach_unshared (WkRef          *self,
+                         GObject        *object,
+                         WkRefCallback   callback,
+                         gpointer        user_data,
+                         GDestroyNotify  destroy)
+{
+  return wk_ref_attach (self, object, wk_anchor_obtain (object),
+                        callback, user_data, destroy, FALSE);
 }
 
 static void

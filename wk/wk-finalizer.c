@@ -1,0 +1,487 @@
+/* wk-finalizer.c: finalizers, Python's weakref.finalize for GObjects
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * WkFinalizer:
+ *
+ * A function to call once when an object dies: Python's
+ * `weakref.finalize` for GObjects.
+ *
+ * [func@Wk.finalize_new] returns a finalizer that does not keep its
+ * object alive, while Wk keeps the finalizer itself alive until it has
+ * run or been detached: the caller may drop its reference at once and the
+ * function still runs. A finalizer is *alive* until the first of
+ *
+ * - the object's death: the function runs in the thread that dropped the
+ *   last reference, in the [death order](class.Ref.html#death-order) of
+ *   the object's weak references (it counts as the newest ref at the time
+ *   it was made, although [func@Wk.get_weak_ref_count] does not count it);
+ * - [method@Wk.Finalizer.call]: the function runs now;
+ * - [method@Wk.Finalizer.detach]: it never runs;
+ * - process exit, if [property@Wk.Finalizer:atexit] is set:
+ *   [func@Wk.finalize_run_atexit] runs the pending finalizers, newest
+ *   first.
+ *
+ * Whichever comes first wins, also between threads: the function runs at
+ * most once, and its destroy notify exactly once, right after it ran or
+ * when the finalizer was detached.
+ *
+ * Unlike a [class@Wk.Ref] callback, which a ref that dies first never runs,
+ * a finalizer runs even when nothing but Wk holds it — that is its point,
+ * as in the temporary-directory example of the `weakref` documentation:
+ *
+ * ```c
+ * static void
+ * remove_directory (gpointer path)
+ * {
+ *   // remove the directory and everything in it
+ * }
+ *
+ * self->path = g_dir_make_tmp ("cache-XXXXXX", NULL);
+ * g_object_unref (wk_finalize_new (self, remove_directory,
+ *                                  g_strdup (self->path), g_free));
+ * ```
+ */
+
+#include "config.h"
+
+#include "wk-finalizer.h"
+#include "wk-anchor-private.h"
+#include "wk-ref.h"
+
+typedef enum {
+  FINALIZER_PENDING = 0,
+  FINALIZER_DONE = 1,
+} FinalizerState;
+
+struct _WkFinalizer
+{
+  GObject          parent_instance;
+
+  WkAnchor        *anchor;     /* (owned) */
+  WkRefNode        node;       /* callback: finalizer_object_died */
+  gint             state;      /* (atomic) FinalizerState */
+  gint             atexit;     /* (atomic) */
+  WkLink           pending;    /* in pending_finalizers, under pending_lock */
+
+  /* Set at creation, then touched only by whoever moved state to DONE. */
+  WkFinalizeFunc   func;
+  gpointer         user_data;
+  GDestroyNotify   destroy;
+};
+
+enum {
+  PROP_0,
+  PROP_ATEXIT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (WkFinalizer, wk_finalizer, G_TYPE_OBJECT)
+
+/* Every pending finalizer, newest first, each holding a reference: the
+ * registry that keeps finalizers alive until they run or are detached. */
+static GMutex  pending_lock;
+static WkLink *pending_finalizers;
+
+#define FINALIZER_OF_PENDING(link) \
+  ((WkFinalizer *) ((guint8 *) (link) - G_STRUCT_OFFSET (WkFinalizer, pending)))
+
+static void
+pending_remove_locked (WkLink *link)
+{
+  if (link->prev != NULL)
+    link->prev->next = link->next;
+  else
+    pending_finalizers = link->next;
+  if (link->next != NULL)
+    link->next->prev = link->prev;
+  link->prev = link->next = NULL;
+}
+
+/* Moves a pending finalizer to DONE and out of the registry, whose
+ * reference the caller then owns. FALSE if someone else did it first. */
+static gboolean
+finalizer_claim (WkFinalizer *self)
+{
+  gint expected = FINALIZER_PENDING;
+
+  if (!__atomic_compare_exchange_n (&self->state, &expected, FINALIZER_DONE, FALSE,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    return FALSE;
+
+  g_mutex_lock (&pending_lock);
+  pending_remove_locked (&self->pending);
+  g_mutex_unlock (&pending_lock);
+  return TRUE;
+}
+
+/* After a successful claim: runs the function if @call, then the destroy
+ * notify, then drops the registry's reference. */
+static void
+finalizer_finish (WkFinalizer *self,
+                  gboolean     call)
+{
+  WkFinalizeFunc func = g_steal_pointer (&self->func);
+  gpointer user_data = g_steal_pointer (&self->user_data);
+  GDestroyNotify destroy = g_steal_pointer (&self->destroy);
+
+  /* The object's death no longer needs us. */
+  if (self->anchor != NULL)
+    wk_anchor_unlink (self->anchor, &self->node);
+
+  if (call && func != NULL)
+    func (user_data);
+  if (destroy != NULL)
+    destroy (user_data);
+
+  g_object_unref (self);
+}
+
+static void
+finalizer_object_died (WkRef    *owner,
+                       gpointer  unused)
+{
+  WkFinalizer *self = (WkFinalizer *) owner;
+
+  if (finalizer_claim (self))
+    finalizer_finish (self, TRUE);
+}
+
+static void
+wk_finalizer_dispose (GObject *object)
+{
+  WkFinalizer *self = WK_FINALIZER (object);
+
+  /* Waits until a death that found the node has taken its reference. */
+  if (self->anchor != NULL)
+    wk_anchor_unlink_disposed (self->anchor, &self->node);
+
+  G_OBJECT_CLASS (wk_finalizer_parent_class)->dispose (object);
+}
+
+static void
+wk_finalizer_finalize (GObject *object)
+{
+  WkFinalizer *self = WK_FINALIZER (object);
+
+  /* Only a born-dead finalizer still has them: nothing runs it. */
+  if (self->destroy != NULL)
+    self->destroy (self->user_data);
+  g_clear_pointer (&self->anchor, wk_anchor_unref);
+
+  G_OBJECT_CLASS (wk_finalizer_parent_class)->finalize (object);
+}
+
+static void
+wk_finalizer_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  WkFinalizer *self = WK_FINALIZER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ATEXIT:
+      g_value_set_boolean (value, wk_finalizer_get_atexit (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wk_finalizer_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  WkFinalizer *self = WK_FINALIZER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ATEXIT:
+      wk_finalizer_set_atexit (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wk_finalizer_class_init (WkFinalizerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wk_finalizer_dispose;
+  object_class->finalize = wk_finalizer_finalize;
+  object_class->get_property = wk_finalizer_get_property;
+  object_class->set_property = wk_finalizer_set_property;
+
+  /**
+   * WkFinalizer:atexit:
+   *
+   * Whether [func@Wk.finalize_run_atexit] runs the finalizer if it is
+   * still alive at process exit.
+   */
+  properties[PROP_ATEXIT] =
+    g_param_spec_boolean ("atexit", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+wk_finalizer_init (WkFinalizer *self)
+{
+  self->atexit = TRUE;
+  self->state = FINALIZER_DONE;
+  self->node.owner = G_OBJECT (self);
+  self->node.callback = finalizer_object_died;
+}
+
+static void
+run_atexit_at_exit (void)
+{
+  wk_finalize_run_atexit ();
+}
+
+static void
+arrange_atexit (void)
+{
+  static gsize arranged = 0;
+
+  if (g_once_init_enter (&arranged))
+    {
+      atexit (run_atexit_at_exit);
+      g_once_init_leave (&arranged, 1);
+    }
+}
+
+/**
+ * wk_finalize_new:
+ * @object: (type GObject.Object): the object to watch, any GObject
+ * @func: (scope notified) (closure user_data) (destroy destroy): called once
+ *   when @object dies, unless the finalizer is called or detached first
+ * @user_data: (closure): data for @func
+ * @destroy: (nullable): frees @user_data once, after @func ran or when the
+ *   finalizer was detached
+ *
+ * Creates a finalizer for @object. Wk holds a reference on the finalizer
+ * until it has run or been detached, so the caller may drop the returned
+ * one at once. The finalizer does not keep @object alive.
+ *
+ * A finalizer made while @object is already dying is dead from the start:
+ * @func never runs and @destroy is called when the finalizer is
+ * finalized.
+ *
+ * Returns: (transfer full): the finalizer
+ */
+WkFinalizer *
+wk_finalize_new (gpointer        object,
+                 WkFinalizeFunc  func,
+                 gpointer        user_data,
+                 GDestroyNotify  destroy)
+{
+  WkFinalizer *self;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  arrange_atexit ();
+
+  self = g_object_new (WK_TYPE_FINALIZER, NULL);
+  self->func = func;
+  self->user_data = user_data;
+  self->destroy = destroy;
+  self->anchor = wk_anchor_obtain (object);
+
+  /* In the registry first, so that a death right after the link finds a
+   * pending finalizer with the registry's reference. */
+  self->state = FINALIZER_PENDING;
+  g_object_ref (self);
+  g_mutex_lock (&pending_lock);
+  self->pending.prev = NULL;
+  self->pending.next = pending_finalizers;
+  if (pending_finalizers != NULL)
+    pending_finalizers->prev = &self->pending;
+  pending_finalizers = &self->pending;
+  g_mutex_unlock (&pending_lock);
+
+  wk_anchor_link (self->anchor, &self->node);
+  if (!self->node.linked && finalizer_claim (self))
+    {
+      /* Born dead: the object's death has already been processed. */
+      g_object_unref (self);
+    }
+
+  return self;
+}
+
+/**
+ * wk_finalizer_call:
+ * @self: a finalizer
+ *
+ * Runs the finalizer now if it is still alive; it is dead afterwards.
+ *
+ * Returns: %TRUE if this call ran it, %FALSE if it had already run or
+ *   been detached
+ */
+gboolean
+wk_finalizer_call (WkFinalizer *self)
+{
+  g_return_val_if_fail (WK_IS_FINALIZER (self), FALSE);
+
+  if (!finalizer_claim (self))
+    return FALSE;
+  finalizer_finish (self, TRUE);
+  return TRUE;
+}
+
+/**
+ * wk_finalizer_detach:
+ * @self: a finalizer
+ *
+ * Kills the finalizer without running it, if it is still alive: its
+ * function never runs, and its destroy notify runs now.
+ *
+ * Returns: %TRUE if this call detached it, %FALSE if it had already run
+ *   or been detached
+ */
+gboolean
+wk_finalizer_detach (WkFinalizer *self)
+{
+  g_return_val_if_fail (WK_IS_FINALIZER (self), FALSE);
+
+  if (!finalizer_claim (self))
+    return FALSE;
+  finalizer_finish (self, FALSE);
+  return TRUE;
+}
+
+/**
+ * wk_finalizer_peek:
+ * @self: a finalizer
+ *
+ * Gets the object, while the finalizer is alive and the object too.
+ *
+ * Returns: (transfer full) (nullable) (type GObject.Object): the object,
+ *   or %NULL once it has started to die or the finalizer is dead
+ */
+gpointer
+wk_finalizer_peek (WkFinalizer *self)
+{
+  WkHazard *hazard;
+
+  g_return_val_if_fail (WK_IS_FINALIZER (self), NULL);
+
+  if (!wk_finalizer_is_alive (self))
+    return NULL;
+
+  hazard = wk_hazard_get ();
+  wk_hazard_publish (hazard, self->anchor);
+  return wk_anchor_get (self->anchor, hazard, TRUE);
+}
+
+/**
+ * wk_finalizer_is_alive:
+ * @self: a finalizer
+ *
+ * Tells whether the finalizer is still to run: it has not run, and has
+ * not been detached. Another thread may make it run right after this
+ * returns %TRUE.
+ *
+ * Returns: whether the finalizer is alive
+ */
+gboolean
+wk_finalizer_is_alive (WkFinalizer *self)
+{
+  g_return_val_if_fail (WK_IS_FINALIZER (self), FALSE);
+
+  return __atomic_load_n (&self->state, __ATOMIC_ACQUIRE) == FINALIZER_PENDING;
+}
+
+/**
+ * wk_finalizer_get_atexit:
+ * @self: a finalizer
+ *
+ * Gets [property@Wk.Finalizer:atexit].
+ *
+ * Returns: whether the finalizer runs at exit if still alive
+ */
+gboolean
+wk_finalizer_get_atexit (WkFinalizer *self)
+{
+  g_return_val_if_fail (WK_IS_FINALIZER (self), FALSE);
+
+  return __atomic_load_n (&self->atexit, __ATOMIC_RELAXED);
+}
+
+/**
+ * wk_finalizer_set_atexit:
+ * @self: a finalizer
+ * @atexit: whether to run the finalizer at exit if it is still alive
+ *
+ * Sets [property@Wk.Finalizer:atexit].
+ */
+void
+wk_finalizer_set_atexit (WkFinalizer *self,
+                         gboolean     atexit)
+{
+  g_return_if_fail (WK_IS_FINALIZER (self));
+
+  atexit = !!atexit;
+  if (__atomic_exchange_n (&self->atexit, atexit, __ATOMIC_RELAXED) != atexit)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATEXIT]);
+}
+
+/* The newest pending finalizer with atexit set that we could claim, or
+ * NULL. */
+static WkFinalizer *
+claim_newest_atexit (void)
+{
+  WkLink *link;
+
+  g_mutex_lock (&pending_lock);
+  for (link = pending_finalizers; link != NULL; link = link->next)
+    {
+      WkFinalizer *self = FINALIZER_OF_PENDING (link);
+      gint expected = FINALIZER_PENDING;
+
+      /* One that someone else has claimed waits for our lock to leave
+       * the list: skip it. */
+      if (__atomic_load_n (&self->atexit, __ATOMIC_RELAXED) &&
+          __atomic_compare_exchange_n (&self->state, &expected, FINALIZER_DONE, FALSE,
+                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        {
+          pending_remove_locked (link);
+          g_mutex_unlock (&pending_lock);
+          return self;
+        }
+    }
+  g_mutex_unlock (&pending_lock);
+  return NULL;
+}
+
+/**
+ * wk_finalize_run_atexit:
+ *
+ * Runs every alive finalizer whose [property@Wk.Finalizer:atexit] is set,
+ * newest first, each at most once, including those that the functions
+ * run here create. Wk calls this at process exit (from atexit()); the
+ * Python binding calls it from Python's `atexit` instead, so that Python
+ * functions run while the interpreter is still whole. Calling it earlier
+ * is allowed, for example before tearing down a plugin.
+ */
+void
+wk_finalize_run_atexit (void)
+{
+  WkFinalizer *self;
+
+  while ((self = claim_newest_atexit ()) != NULL)
+    finalizer_finish (self, TRUE);
+}

@@ -1,0 +1,44 @@
+/* wk-proxy.h: weak proxies that forward to their referent
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined (WK_INSIDE) && !defined (WK_COMPILATION)
+# error "Only <wk/wk.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "wk-ref.h"
+#include "wk-types.h"
+#include "wk-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define WK_TYPE_PROXY (wk_proxy_get_type ())
+
+WK_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (WkProxy, wk_proxy, WK, PROXY, WkRef)
+
+WK_AVAILABLE_IN_ALL
+WkProxy  *wk_proxy_new           (gpointer        object,
+                                  WkRefCallback   callback,
+                                  gpointer        user_data,
+                                  GDestroyNotify  destroy);
+WK_AVAILABLE_IN_ALL
+gpointer  wk_proxy_dup_target    (WkProxy        *self,
+                                  GError        **error);
+WK_AVAILABLE_IN_ALL
+gboolean  wk_proxy_get_property  (WkProxy        *self,
+                                  const char     *name,
+                                  GValue         *value,
+                                  GError        **error);
+WK_AVAILABLE_IN_ALL
+gboolean  wk_proxy_set_property  (WkProxy        *self,
+                                  const char     *name,
+                                  const GValue   *value,
+                                  GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,276 @@
+/* wk-signal.c: signal handlers that hold their target weakly
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * wk_signal_connect_weak: (skip)
+ * @instance: (type GObject.Object): the object whose signal to connect to
+ * @detailed_signal: a string of the form "signal-name::detail"
+ * @c_handler: the handler, called with @target as its data
+ * @target: (type GObject.Object): the object the handler works on, held
+ *   weakly
+ * @connect_flags: %G_CONNECT_AFTER and/or %G_CONNECT_SWAPPED
+ *
+ * Connects @c_handler to a signal of @instance, with @target as the data
+ * it receives (as its first argument with %G_CONNECT_SWAPPED), holding
+ * @target weakly: the handler is disconnected as soon as @target starts
+ * to die, and does not keep it alive.
+ *
+ * This is g_signal_connect_object() done the Wk way. The differences:
+ *
+ * - **Threads.** Each emission takes a strong reference to @target for
+ *   the duration of the handler, through a [class@Wk.Ref], so @target
+ *   dying in another thread meanwhile is safe. g_signal_connect_object()
+ *   passes the raw pointer, and on GLib 2.74 an emission racing the
+ *   target's last unref in another thread can run the handler on a
+ *   finalized object.
+ * - **When it stops.** The handler is not called again from the moment
+ *   @target starts to die (every Wk weak reference reads %NULL before its
+ *   dispose runs), and it is really disconnected then: its handler id is
+ *   gone from @instance. g_signal_connect_object() only invalidates the
+ *   closure, from the weak notify that runs at the end of the target's
+ *   dispose, so the handler can still run during the target's own
+ *   dispose code.
+ * - **Bindings.** [func@Wk.signal_connect_closure_weak] does the same
+ *   for a #GClosure, which Python and JavaScript can pass; it hands the
+ *   target to the closure as its last argument so that the closure
+ *   itself need not capture it (which would keep it alive).
+ *
+ * The handler is also dropped, as any other, when @instance is finalized.
+ *
+ * Returns: the handler id, or 0 if the signal does not exist (GLib logs a
+ *   warning) or @target is already dying
+ */
+
+/**
+ * wk_signal_connect_closure_weak:
+ * @instance: (type GObject.Object): the object whose signal to connect to
+ * @detailed_signal: a string of the form "signal-name::detail"
+ * @closure: the handler; it receives the signal's arguments followed by
+ *   @target (held strongly for the duration of the call)
+ * @target: (type GObject.Object): the object the handler works on, held
+ *   weakly
+ * @after: whether to run the handler after the default handler
+ *
+ * Connects @closure to a signal of @instance, disconnecting it as soon as
+ * @target starts to die, like [func@Wk.signal_connect_weak]. The closure
+ * gets @target as an extra last argument, so that a handler written in
+ * Python or JavaScript reaches its target without capturing it:
+ *
+ * ```js
+ * Wk.signal_connect_closure_weak(button, 'clicked',
+ *     (button_, view) => view.reload(), view, false);
+ * ```
+ *
+ * Returns: the handler id, or 0 if the signal does not exist (GLib logs a
+ *   warning) or @target is already dying
+ */
+
+#include "config.h"
+
+#include "wk-signal.h"
+#include "wk-ref.h"
+#include "wk-weak.h"
+
+/* What the connection and the target's ref callback share; refcounted,
+ * since the instance and the target may die in either order, in any two
+ * threads. */
+typedef struct
+{
+  gint    ref_count;       /* (atomic) */
+  WkWeak  instance;
+  gulong  handler_id;      /* (atomic) 0 until connected */
+  gint    disconnecting;   /* (atomic) set once, by whoever disconnects */
+} WeakHandler;
+
+typedef struct
+{
+  GClosure      closure;
+  GClosure     *inner;       /* (owned) */
+  WkRef        *target_ref;  /* (owned) its callback disconnects */
+  WeakHandler  *handler;     /* (owned) */
+  gboolean      pass_target;
+} WeakClosure;
+
+static WeakHandler *
+weak_handler_ref (WeakHandler *handler)
+{
+  __atomic_fetch_add (&handler->ref_count, 1, __ATOMIC_RELAXED);
+  return handler;
+}
+
+static void
+weak_handler_unref (gpointer data)
+{
+  WeakHandler *handler = data;
+
+  if (__atomic_sub_fetch (&handler->ref_count, 1, __ATOMIC_ACQ_REL) == 0)
+    {
+      wk_weak_clear (&handler->instance);
+      g_free (handler);
+    }
+}
+
+/* Disconnects once, whichever of the target's death and the connecting
+ * thread gets here second with a handler id. */
+static void
+weak_handler_disconnect (WeakHandler *handler)
+{
+  gulong id = __atomic_load_n (&handler->handler_id, __ATOMIC_ACQUIRE);
+  gpointer instance;
+
+  if (id == 0 || __atomic_exchange_n (&handler->disconnecting, TRUE, __ATOMIC_ACQ_REL))
+    return;
+
+  instance = wk_weak_get (&handler->instance);
+  if (instance == NULL)
+    return;
+  if (g_signal_handler_is_connected (instance, id))
+    g_signal_handler_disconnect (instance, id);
+  g_object_unref (instance);
+}
+
+static void
+target_died (WkRef    *ref,
+             gpointer  data)
+{
+  weak_handler_disconnect (data);
+}
+
+static void
+weak_closure_marshal (GClosure     *closure,
+                      GValue       *return_value,
+                      guint         n_param_values,
+                      const GValue *param_values,
+                      gpointer      invocation_hint,
+                      gpointer      marshal_data)
+{
+  WeakClosure *self = (WeakClosure *) closure;
+  GObject *target = wk_ref_get (self->target_ref);
+
+  if (target == NULL)
+    return;
+
+  if (self->pass_target)
+    {
+      GValue *params = g_newa0 (GValue, n_param_values + 1);
+      guint i;
+
+      /* Shallow copies: the emission owns the values. */
+      for (i = 0; i < n_param_values; i++)
+        params[i] = param_values[i];
+      g_value_init (&params[n_param_values], G_TYPE_OBJECT);
+      g_value_set_object (&params[n_param_values], target);
+      g_closure_invoke (self->inner, return_value, n_param_values + 1, params, invocation_hint);
+      g_value_unset (&params[n_param_values]);
+    }
+  else
+    g_closure_invoke (self->inner, return_value, n_param_values, param_values, invocation_hint);
+
+  g_object_unref (target);
+}
+
+static void
+weak_closure_finalize (gpointer  data,
+                       GClosure *closure)
+{
+  WeakClosure *self = (WeakClosure *) closure;
+
+  /* If the target still lives, its ref dies here and its callback never
+   * runs; its destroy notify drops the handler's other reference. */
+  g_clear_object (&self->target_ref);
+  g_clear_pointer (&self->inner, g_closure_unref);
+  g_clear_pointer (&self->handler, weak_handler_unref);
+}
+
+static gulong
+connect_weak (gpointer     instance,
+              const char  *detailed_signal,
+              GClosure    *inner,
+              gpointer     target,
+              gboolean     after,
+              gboolean     pass_target)
+{
+  WeakHandler *handler;
+  WeakClosure *self;
+  GClosure *closure;
+  gulong id;
+
+  handler = g_new0 (WeakHandler, 1);
+  handler->ref_count = 1;
+  wk_weak_init (&handler->instance, instance);
+
+  closure = g_closure_new_simple (sizeof (WeakClosure), NULL);
+  self = (WeakClosure *) closure;
+  self->inner = g_closure_ref (inner);
+  g_closure_sink (inner);
+  if (inner->marshal == NULL)
+    g_closure_set_marshal (inner, g_cclosure_marshal_generic);
+  self->handler = handler;
+  self->pass_target = pass_target;
+  self->target_ref = wk_ref_new (target, target_died,
+                                 weak_handler_ref (handler), weak_handler_unref);
+  g_closure_set_marshal (closure, weak_closure_marshal);
+  g_closure_add_finalize_notifier (closure, NULL, weak_closure_finalize);
+
+  g_closure_ref (closure);
+  g_closure_sink (closure);
+  if (!wk_ref_is_alive (self->target_ref))
+    id = 0;
+  else
+    id = g_signal_connect_closure (instance, detailed_signal, closure, after);
+  g_closure_unref (closure);
+
+  if (id != 0)
+    {
+      __atomic_store_n (&handler->handler_id, id, __ATOMIC_RELEASE);
+      /* The target may have died before the id was known. */
+      if (!wk_ref_is_alive (self->target_ref))
+        {
+          weak_handler_disconnect (handler);
+          id = 0;
+        }
+    }
+  return id;
+}
+
+gulong
+wk_signal_connect_weak (gpointer       instance,
+                        const char    *detailed_signal,
+                        GCallback      c_handler,
+                        gpointer       target,
+                        GConnectFlags  connect_flags)
+{
+  GClosure *inner;
+
+  g_return_val_if_fail (G_IS_OBJECT (instance), 0);
+  g_return_val_if_fail (detailed_signal != NULL, 0);
+  g_return_val_if_fail (c_handler != NULL, 0);
+  g_return_val_if_fail (G_IS_OBJECT (target), 0);
+
+  /* The data is the bare pointer: the closure only runs while the
+   * emission holds the target. */
+  if (connect_flags & G_CONNECT_SWAPPED)
+    inner = g_cclosure_new_swap (c_handler, target, NULL);
+  else
+    inner = g_cclosure_new (c_handler, target, NULL);
+
+  return connect_weak (instance, detailed_signal, inner, target,
+                       (connect_flags & G_CONNECT_AFTER) != 0, FALSE);
+}
+
+gulong
+wk_signal_connect_closure_weak (gpointer     instance,
+                                const char  *detailed_signal,
+                                GClosure    *closure,
+                                gpointer     target,
+                                gboolean     after)
+{
+  g_return_val_if_fail (G_IS_OBJECT (instance), 0);
+  g_return_val_if_fail (detailed_signal != NULL, 0);
+  g_return_val_if_fail (closure != NULL, 0);
+  g_return_val_if_fail (G_IS_OBJECT (target), 0);
+
+  return connect_weak (instance, detailed_signal, closure, target, after, TRUE);
+}
