@@ -305,7 +305,7 @@ race_thread (gpointer data)
 static void
 test_finalizer_race (void)
 {
-  gint n = wk_test_iterations (2000, 50000);
+  gint n = wk_test_iterations (400, 50000);
   gint calls_won = 0, detaches_won = 0;
   Log log = { 0 };
   gint i;
