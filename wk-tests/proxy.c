@@ -255,6 +255,19 @@ test_proxy_properties (void)
   g_assert_true (wk_proxy_set_property (proxy, "secret", &value, &error));
   g_value_unset (&value);
 
+  /* The binding form. */
+  {
+    GValue *dup = wk_proxy_dup_property (proxy, "label", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (g_value_get_string (dup), ==, "two");
+    g_value_unset (dup);
+    g_free (dup);
+    g_assert_null (wk_proxy_dup_property (proxy, "no-such", &error));
+    g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
+    g_clear_error (&error);
+  }
+
   /* Dead. */
   g_object_unref (gadget);
   g_assert_false (wk_proxy_get_property (proxy, "level", &value, &error));
@@ -305,6 +318,10 @@ test_proxy_bad_input (void)
       g_assert_false (wk_proxy_get_property (proxy, NULL, &value, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*value != NULL*");
       g_assert_false (wk_proxy_get_property (proxy, "x", NULL, NULL));
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_PROXY*");
+      g_assert_null (wk_proxy_dup_property (NULL, "x", NULL));
+      g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*name != NULL*");
+      g_assert_null (wk_proxy_dup_property (proxy, NULL, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*G_IS_VALUE*");
       g_assert_false (wk_proxy_set_property (proxy, "x", &value, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_PROXY*");

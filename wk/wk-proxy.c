@@ -193,6 +193,37 @@ wk_proxy_get_property (WkProxy     *self,
 }
 
 /**
+ * wk_proxy_dup_property:
+ * @self: a proxy
+ * @name: the name of a property of the referent
+ * @error: return location for a #GError
+ *
+ * Reads a property of the live referent into a new #GValue of the
+ * property's type, failing as [method@Wk.Proxy.get_property] does. This
+ * is the form for bindings that cannot pass a caller-allocated #GValue
+ * (GJS 1.74 converts the out value before it looks at the error).
+ *
+ * Returns: (transfer full): the value, freed with g_value_unset() and
+ *   g_free() in C, or %NULL with @error set
+ */
+GValue *
+wk_proxy_dup_property (WkProxy     *self,
+                       const char  *name,
+                       GError     **error)
+{
+  GValue *value;
+
+  g_return_val_if_fail (WK_IS_PROXY (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  value = g_new0 (GValue, 1);
+  if (!wk_proxy_get_property (self, name, value, error))
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
+/**
  * wk_proxy_set_property:
  * @self: a proxy
  * @name: the name of a property of the referent

@@ -36,6 +36,10 @@ gboolean  wk_proxy_get_property  (WkProxy        *self,
                                   GValue         *value,
                                   GError        **error);
 WK_AVAILABLE_IN_ALL
+GValue   *wk_proxy_dup_property  (WkProxy        *self,
+                                  const char     *name,
+                                  GError        **error);
+WK_AVAILABLE_IN_ALL
 gboolean  wk_proxy_set_property  (WkProxy        *self,
                                   const char     *name,
                                   const GValue   *value,

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 # include "wk-ref.h"
 # include "wk-proxy.h"
 # include "wk-finalizer.h"
-// TMP # include "wk-finalization-registry.h"
+# include "wk-finalization-registry.h"
 # include "wk-signal.h"
 # include "wk-weak.h"
 # include "wk-weak-key-dict.h"
