@@ -47,6 +47,10 @@ demo: build
 	./$(BUILD)/examples/image-cache
 	@echo; echo "######## The same image cache in Python: examples/image_cache.py"; echo
 	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/image_cache.py
+	@echo; echo "######## A temporary directory removed by a finalizer, in C: examples/tempdir.c"; echo
+	./$(BUILD)/examples/tempdir
+	@echo; echo "######## The same in Python: examples/tempdir.py"; echo
+	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/tempdir.py
 
 check: build
 	meson test -C $(BUILD) --print-errorlogs

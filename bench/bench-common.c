@@ -95,6 +95,23 @@ bench_median (const double *values,
 
 /* Every variant once per round, round after round, so that slow drifts of
  * the machine spread over all of them; then each one's medians. */
+guint64
+bench_calibrate (BenchRunVariant  run,
+                 guint            v,
+                 gint64           target_ns)
+{
+  guint64 n = 16;
+
+  for (;;)
+    {
+      BenchSample s = run (v, n);
+
+      if (s.ns >= target_ns / 4 || n >= G_MAXUINT64 / 64)
+        return MAX ((guint64) 1, (guint64) ((double) target_ns * (double) n / (double) s.ns));
+      n *= s.ns < target_ns / 64 ? 16 : 2;
+    }
+}
+
 void
 bench_run_rounds (BenchResult     *results,
                   guint            n_variants,

@@ -86,6 +86,12 @@ typedef struct
 typedef BenchSample (*BenchRunVariant) (guint   v,
                                         guint64 n);
 
+/* Grows n until variant @v takes a quarter of @target_ns, then scales it
+ * to the target; the runs double as warm-up. For variants whose ns is
+ * proportional to n. */
+guint64 bench_calibrate      (BenchRunVariant  run,
+                              guint            v,
+                              gint64           target_ns);
 void   bench_run_rounds      (BenchResult     *results,
                               guint            n_variants,
                               guint            rounds,

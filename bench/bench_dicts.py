@@ -560,17 +560,24 @@ def main():
     print('- the Wk values are GObjects whose only strong ref is their Python wrapper,'
           ' so Wk lookups take its count-1 path (GLib\'s lock; see the README)')
     print('- the cyclic GC is off during timed loops and runs between variants')
+    print_noise(variants, args.verbose, 28)
+    return 0
+
+
+def print_noise(variants, verbose, label_width):
+    """The last notes: the noisiest variants, and with @verbose every
+    round of every variant."""
     spreads = sorted(((max(var.ns) - min(var.ns)) / var.median, var.label) for var in variants)
     print('- noisiest variants, (max-min)/median over the rounds: ' +
           ', '.join('%s %.0f%%' % (label, 100 * s) for s, label in reversed(spreads[-3:])))
 
-    if args.verbose:
+    if verbose:
         print()
         print('per round (ns/op), in the order each round ran them:')
         for var in variants:
-            print('  %-28s passes=%-5d median %8.1f : %s' % (
-                var.label, var.passes, var.median, ' '.join('%.1f' % x for x in var.ns)))
-    return 0
+            print('  %-*s passes=%-5d median %8.1f : %s' % (
+                label_width, var.label, var.passes, var.median,
+                ' '.join('%.1f' % x for x in var.ns)))
 
 
 if __name__ == '__main__':

@@ -694,29 +694,15 @@ test_bad_input (void)
  * the leader iterates it afterwards. Each registration must end exactly
  * once: delivered, or unregistered (TRUE). */
 
-static inline void
-cpu_relax (void)
-{
-#if defined (__x86_64__) || defined (__i386__)
-  __builtin_ia32_pause ();
-#endif
-}
+/* Few spins before yielding: the lanes run twice as many threads as the
+ * tests' usual machines have cores. */
+#define WAIT_SPINS 100
 
 static void
 wait_for (gint *counter,
           gint  value)
 {
-  guint spins = 0;
-
-  while (g_atomic_int_get (counter) < value)
-    {
-      /* Few spins: the lanes run twice as many threads as the tests'
-       * usual machines have cores. */
-      if (++spins < 100)
-        cpu_relax ();
-      else
-        g_thread_yield ();
-    }
+  wk_test_wait_for (counter, value, WAIT_SPINS);
 }
 
 typedef struct

@@ -12,29 +12,14 @@
 
 #include "wk-test-util.h"
 
-static inline void
-cpu_relax (void)
-{
-#if defined (__x86_64__) || defined (__i386__)
-  __builtin_ia32_pause ();
-#endif
-}
+/* Spins before yielding in wait_for(). */
+#define WAIT_SPINS 2000
 
-/* Spin until *@counter reaches @value; yield after a while, since the
- * tests may run more threads than the machine has cores. */
 static void
 wait_for (gint *counter,
           gint  value)
 {
-  guint spins = 0;
-
-  while (g_atomic_int_get (counter) < value)
-    {
-      if (++spins < 2000)
-        cpu_relax ();
-      else
-        g_thread_yield ();
-    }
+  wk_test_wait_for (counter, value, WAIT_SPINS);
 }
 
 typedef enum {
@@ -177,7 +162,7 @@ test_deref_vs_final_unref (gconstpointer data)
       g_atomic_int_set (&race.go, iter);
       delay = g_rand_int_range (rand, 0, 400);
       for (i = 0; i < delay; i++)
-        cpu_relax ();
+        wk_test_cpu_relax ();
 
       if (c->owner == OWNER_TOGGLE)
         g_object_remove_toggle_ref (object, race_toggle, NULL);
@@ -335,7 +320,7 @@ test_create_clear_while_dying (gconstpointer data)
       wk_weak_init (&churn.source, object);
       g_atomic_int_set (&churn.go, round);
       for (i = 0; i < (guint) (round % 64) * 8; i++)
-        cpu_relax ();
+        wk_test_cpu_relax ();
       g_object_unref (object);
       wait_for (&churn.done, round * 2);
       g_assert_cmpint (finalized, ==, 1);

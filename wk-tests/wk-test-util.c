@@ -135,3 +135,19 @@ wk_test_iterations (gint quick,
     return (gint) g_ascii_strtoll (env, NULL, 10);
   return g_test_thorough () ? thorough : quick;
 }
+
+void
+wk_test_wait_for (gint  *counter,
+                  gint   value,
+                  guint  spins)
+{
+  guint n = 0;
+
+  while (g_atomic_int_get (counter) < value)
+    {
+      if (++n < spins)
+        wk_test_cpu_relax ();
+      else
+        g_thread_yield ();
+    }
+}

@@ -37,4 +37,17 @@ void         wk_test_add_for_types (const char *path, GTestDataFunc func);
 
 gint         wk_test_iterations (gint quick, gint thorough);
 
+/* A pause for spin loops (the CPU's pause instruction where there is one). */
+static inline void
+wk_test_cpu_relax (void)
+{
+#if defined (__x86_64__) || defined (__i386__)
+  __builtin_ia32_pause ();
+#endif
+}
+
+/* Spins until *@counter reaches @value, yielding after @spins pauses:
+ * the tests may run more threads than the machine has cores. */
+void         wk_test_wait_for   (gint *counter, gint value, guint spins);
+
 G_END_DECLS

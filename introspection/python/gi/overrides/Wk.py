@@ -187,10 +187,13 @@ def getweakrefcount(obj):
 
 
 def getweakrefs(obj):
-    """The Wk refs to @obj, newest first ([] for a non-GObject)."""
+    """The Wk refs and proxies to @obj, newest first ([] for a
+    non-GObject). A proxy appears as its Python proxy (a
+    :class:`ProxyType` or :class:`CallableProxyType`); for a C proxy that
+    has none (one made by C), a new Python proxy is made."""
     if not isinstance(obj, GObject.Object):
         return []
-    return list(Wk.get_weak_refs(obj))
+    return [_python_ref(ref) for ref in Wk.get_weak_refs(obj)]
 
 
 def getrefcount(obj):
@@ -1081,3 +1084,661 @@ class WeakSet(_WkWeakSet):
 WeakSet = override(WeakSet)
 _abc.MutableSet.register(WeakSet)
 __all__.append('WeakSet')
+
+
+# ---------------------------------------------------------------------------
+# Proxies: proxy, ProxyType, CallableProxyType
+#
+# A Python proxy is a small pure-Python object holding a C Wk.Proxy (a
+# WkRef subclass) that does the weak part: death order, callbacks, and
+# the counts of getweakrefcount(). Everything else forwards to the live
+# referent, as CPython's proxy does: attribute access and the special
+# methods, unwrapping a proxy on the other side of a binary operation.
+
+import operator as _operator  # noqa: E402
+import types as _types_mod  # noqa: E402
+
+_WkProxy = Wk.Proxy
+_proxy_new = Wk.Proxy.new
+_ref_get = Wk.Ref.get
+_ref_is_alive = Wk.Ref.is_alive
+_proxy_c_get_property = Wk.Proxy.get_property
+_proxy_c_set_property = Wk.Proxy.set_property
+_REF_ERROR = Wk.ref_error_quark()
+_DEAD_MESSAGE = 'weakly-referenced object no longer exists'
+
+# GObject's own property accessors: a referent whose class has these (any
+# GObject that does not define methods of those names) has its
+# get_property/set_property reached through the C proxy, which reports
+# what GObject would only warn about.
+_GOBJECT_PROPERTY_METHODS = {
+    'get_property': GObject.Object.get_property,
+    'set_property': GObject.Object.set_property,
+}
+
+# The Python proxy of each live C proxy, by the C proxy's address, for
+# getweakrefs(); the entry goes away with the Python proxy, which holds the
+# C proxy, so an address in here is never one that was reused.
+_python_proxies = _stdlib_weakref.WeakValueDictionary()
+
+
+class _ProxyBase:
+    # Nothing but slots: every other attribute is the referent's. The
+    # slots are reached through their descriptors (below), since
+    # __getattribute__ and __setattr__ forward.
+    __slots__ = ('_wk_proxy', '_wk_wrapper', '__weakref__')
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create '%s' instances: use Wk.proxy()"
+                        % cls.__name__)
+
+    def __getattribute__(self, name):
+        if name == '__class__':
+            # Unlike CPython, not the referent's: PyGObject's comparison
+            # (obj == proxy) takes any object whose __class__ is a GObject
+            # class for a GObject wrapper and compares its memory as one,
+            # answering False; with the proxy's own class it defers to the
+            # proxy's __eq__, which compares the referent. So
+            # isinstance(proxy, GObject.Object) is False.
+            return type(self)
+        ob = _referent(self)
+        if name in _GOBJECT_PROPERTY_METHODS and (
+                getattr(type(ob), name, None)
+                is _GOBJECT_PROPERTY_METHODS[name]):
+            return _types_mod.MethodType(_PROXY_PROPERTY_METHODS[name], self)
+        return getattr(ob, name)
+
+    def __setattr__(self, name, value):
+        setattr(_referent(self), name, value)
+
+    def __delattr__(self, name):
+        delattr(_referent(self), name)
+
+    def __dir__(self):
+        # What CPython's proxy lists, through its forwarded __class__.
+        return dir(_referent(self))
+
+    def __repr__(self):
+        ob = _referent_or_none(self)
+        if ob is None:
+            return '<weakproxy at %#x; dead>' % id(self)
+        return "<weakproxy at %#x; to '%s' at %#x>" % (
+            id(self), _type_name(ob), _address(ob))
+
+    # Like CPython's proxies: a proxy hashes neither as itself (it
+    # compares as its referent) nor as its referent (which may die).
+    __hash__ = None
+
+    def __next__(self):
+        ob = _referent(self)
+        if not hasattr(type(ob), '__next__'):
+            raise TypeError("Weakref proxy referenced a non-iterator '%s' "
+                            "object" % _type_name(ob))
+        return next(ob)
+
+    def __pow__(self, other, modulo=None):
+        if modulo is None:
+            return pow(_referent(self), _unwrap(other))
+        return pow(_referent(self), _unwrap(other), _unwrap(modulo))
+
+    def __rpow__(self, other, modulo=None):
+        if modulo is None:
+            return pow(_unwrap(other), _referent(self))
+        return pow(_unwrap(other), _referent(self), _unwrap(modulo))
+
+    def __ipow__(self, other):
+        return _operator.ipow(_referent(self), _unwrap(other))
+
+
+_get_proxy = _ProxyBase._wk_proxy.__get__
+_set_proxy = _ProxyBase._wk_proxy.__set__
+_get_wrapper = _ProxyBase._wk_wrapper.__get__
+_set_wrapper = _ProxyBase._wk_wrapper.__set__
+
+
+def _referent_or_none(proxy):
+    # The fast path of Ref.__call__, for the same reasons: while the
+    # wrapper we were made with lives, it holds the GObject, which is alive
+    # unless disposed; this skips g_weak_ref_get() and the GLib 2.74
+    # toggle-notify deadlock that comment describes.
+    c_proxy = _get_proxy(proxy)
+    ob = _get_wrapper(proxy)()
+    if ob is not None and _ref_is_alive(c_proxy):
+        return ob
+    return _ref_get(c_proxy)
+
+
+def _referent(proxy):
+    ob = _referent_or_none(proxy)
+    if ob is None:
+        raise ReferenceError(_DEAD_MESSAGE)
+    return ob
+
+
+def _unwrap(other):
+    # A proxy on the other side of an operation stands for its referent,
+    # as in CPython.
+    if isinstance(other, _ProxyBase):
+        return _referent(other)
+    return other
+
+
+def _property_error(error):
+    """The Python exception for a GLib.Error of the C property accessors:
+    ReferenceError once dead, TypeError for an unknown property (as
+    PyGObject raises), the GLib.Error itself otherwise."""
+    if error.domain == GLib.quark_to_string(_REF_ERROR):
+        if error.code == Wk.RefError.DEAD:
+            return ReferenceError(_DEAD_MESSAGE)
+        if error.code == Wk.RefError.UNKNOWN_PROPERTY:
+            return TypeError(error.message)
+    return error
+
+
+def _proxy_get_property(self, name):
+    """The referent's property @name, read by wk_proxy_get_property()."""
+    try:
+        ok, value = _proxy_c_get_property(_get_proxy(self), name)
+    except GLib.Error as error:
+        exc = _property_error(error)
+        if exc is error:
+            raise
+        raise exc from error
+    return value
+
+
+def _proxy_set_property(self, name, value):
+    """Sets the referent's property @name with wk_proxy_set_property(),
+    which raises GLib.Error (Wk.RefError.PROPERTY_ACCESS, INVALID_VALUE)
+    where GObject would only warn."""
+    if not isinstance(value, GObject.Value):
+        # PyGObject would guess the GValue type from the Python value (an
+        # int as gint64, so never an enum); convert to the property's own
+        # type instead, as GObject.Object.set_property does.
+        pspec = type(_referent(self)).find_property(name)
+        if pspec is not None:
+            value = GObject.Value(pspec.value_type, value)
+    try:
+        _proxy_c_set_property(_get_proxy(self), name, value)
+    except GLib.Error as error:
+        exc = _property_error(error)
+        if exc is error:
+            raise
+        raise exc from error
+
+
+_PROXY_PROPERTY_METHODS = {
+    'get_property': _proxy_get_property,
+    'set_property': _proxy_set_property,
+}
+
+
+def _forward_unary(op):
+    def method(self):
+        return op(_referent(self))
+    return method
+
+
+def _forward_binary(op):
+    def method(self, other):
+        return op(_referent(self), _unwrap(other))
+    return method
+
+
+def _forward_reflected(op):
+    def method(self, other):
+        return op(_unwrap(other), _referent(self))
+    return method
+
+
+def _forward_args(op):
+    # Keys, items and values are passed as they are, as in CPython.
+    def method(self, *args):
+        return op(_referent(self), *args)
+    return method
+
+
+for _name, _op in [
+        ('str', str), ('bytes', bytes), ('bool', bool), ('len', len),
+        ('iter', iter), ('reversed', reversed),
+        ('neg', _operator.neg), ('pos', _operator.pos),
+        ('abs', _operator.abs), ('invert', _operator.invert),
+        ('index', _operator.index), ('int', int), ('float', float)]:
+    setattr(_ProxyBase, '__%s__' % _name, _forward_unary(_op))
+
+for _name, _op in [
+        ('contains', _operator.contains), ('getitem', _operator.getitem),
+        ('setitem', _operator.setitem), ('delitem', _operator.delitem)]:
+    setattr(_ProxyBase, '__%s__' % _name, _forward_args(_op))
+
+for _name in ('eq', 'ne', 'lt', 'le', 'gt', 'ge'):
+    # The reflected comparison is the swapped one, which Python picks.
+    setattr(_ProxyBase, '__%s__' % _name,
+            _forward_binary(getattr(_operator, _name)))
+
+for _name, _op in [
+        ('add', _operator.add), ('sub', _operator.sub),
+        ('mul', _operator.mul), ('matmul', _operator.matmul),
+        ('truediv', _operator.truediv), ('floordiv', _operator.floordiv),
+        ('mod', _operator.mod), ('divmod', divmod),
+        ('lshift', _operator.lshift), ('rshift', _operator.rshift),
+        ('and', _operator.and_), ('or', _operator.or_),
+        ('xor', _operator.xor)]:
+    setattr(_ProxyBase, '__%s__' % _name, _forward_binary(_op))
+    setattr(_ProxyBase, '__r%s__' % _name, _forward_reflected(_op))
+    if _name != 'divmod':
+        # As in CPython, the result of the in-place operation on the
+        # referent, which the name is then bound to.
+        setattr(_ProxyBase, '__i%s__' % _name,
+                _forward_binary(getattr(_operator, 'i' + _name.rstrip('_'))))
+
+del _name, _op
+
+
+class ProxyType(_ProxyBase):
+    """The type of :func:`Wk.proxy` proxies to objects that are not
+    callable."""
+    __slots__ = ()
+
+
+class CallableProxyType(_ProxyBase):
+    """The type of :func:`Wk.proxy` proxies to callable objects."""
+    __slots__ = ()
+
+    def __call__(self, *args, **kwargs):
+        return _referent(self)(*args, **kwargs)
+
+
+ProxyTypes = (ProxyType, CallableProxyType)
+
+
+def _proxy_callback_trampoline(proxy_ref, callback):
+    # Called by C with the C proxy; the callback gets the Python proxy,
+    # which the trampoline holds weakly: holding it strongly would make a
+    # cycle through C (Python proxy -> C proxy -> callback -> Python proxy)
+    # that keeps the proxy until its referent dies.
+    def trampoline(c_proxy, *unused):
+        proxy = proxy_ref()
+        if proxy is None:
+            return
+        try:
+            callback(proxy)
+        except BaseException as exc:  # noqa: B902 - mirrors CPython
+            _report_unraisable(exc, callback)
+    return trampoline
+
+
+def _make_python_proxy(c_proxy, ob, callback=None):
+    cls = CallableProxyType if callable(ob) else ProxyType
+    self = object.__new__(cls)
+    if callback is not None:
+        c_proxy.set_callback(_proxy_callback_trampoline(
+            _stdlib_weakref.ref(self), callback))
+    _set_proxy(self, c_proxy)
+    _set_wrapper(self, _stdlib_weakref.ref(ob))
+    _python_proxies[_address(c_proxy)] = self
+    return self
+
+
+def proxy(ob, callback=None):
+    """``Wk.proxy(ob, callback=None)``: a weak proxy to the GObject @ob,
+    like :func:`weakref.proxy`.
+
+    The proxy stands for @ob while it lives: attribute reads, writes and
+    deletes, method calls, ``props`` and the special methods (str, bool,
+    len, iteration, ``in``, item access, comparisons, arithmetic, and
+    calls for a :class:`CallableProxyType`) go to @ob. Once @ob has died,
+    any of these raises ``ReferenceError``. Like CPython's, a proxy is not
+    hashable, and compares as its referent (a proxy on the other side is
+    unwrapped too). @callback, if given, is called once with the proxy
+    when @ob dies, in the same newest-first order as Wk refs, unless the
+    proxy has died before; its exceptions go to ``sys.unraisablehook``.
+
+    ``get_property()`` and ``set_property()`` on a proxy run the C
+    proxy's ``wk_proxy_get_property()`` / ``wk_proxy_set_property()``
+    (unless @ob's class has methods of its own by those names), which
+    raise ``GLib.Error`` (``Wk.RefError.PROPERTY_ACCESS``,
+    ``INVALID_VALUE``) where GObject would only log a warning; an unknown
+    property raises TypeError as with PyGObject.
+
+    Differences from the stdlib:
+
+    * Proxies are never shared: each call makes a new one (CPython shares
+      the proxies without a callback).
+    * The proxy follows the GObject, not its Python wrapper: it stays alive
+      while C holds the object, and may then hand out a new wrapper.
+    * ``reversed(proxy)`` is ``reversed(referent)``, which also works for
+      a sequence without ``__reversed__``.
+    * ``proxy.__class__`` is the proxy's type, not the referent's, so
+      ``isinstance(proxy, GObject.Object)`` is False: PyGObject's
+      comparison would otherwise take the proxy for a GObject wrapper and
+      answer ``obj == proxy`` wrongly. ``dir(proxy)`` is the referent's.
+    * A proxy cannot be passed where GI expects a GObject (PyGObject
+      checks the type): pass the referent.
+    """
+    _check_referent(ob)
+    c_proxy = _proxy_new(ob, None)
+    return _make_python_proxy(c_proxy, ob, callback)
+
+
+__all__ += ['proxy', 'ProxyType', 'CallableProxyType', 'ProxyTypes']
+
+
+def _python_ref(ref):
+    # The Python face of a ref from C: the Python proxy of a C proxy,
+    # made now for one that C created (or whose Python proxy has died
+    # while C still held the C proxy).
+    if not isinstance(ref, _WkProxy):
+        return ref
+    face = _python_proxies.get(_address(ref))
+    if face is None:
+        ob = ref.get()
+        if ob is None:
+            return ref
+        face = _make_python_proxy(ref, ob)
+    return face
+
+
+# ---------------------------------------------------------------------------
+# WeakMethod
+
+class WeakMethod(Ref):
+    """``Wk.WeakMethod(meth, callback=None)``: a :class:`Wk.ref` to a bound
+    method of a GObject, like :class:`weakref.WeakMethod`.
+
+    The instance (``meth.__self__``) is held through the Wk ref, so it
+    follows the GObject: the WeakMethod stays alive while C holds the
+    object, even after every Python wrapper is gone (where the stdlib's
+    dies with the wrapper); the function is held with a
+    :func:`weakref.ref`. Calling it returns a new bound method, or None
+    once the instance or the function has died; @callback is called once
+    with the WeakMethod when the first of them dies.
+    """
+
+    def __new__(cls, meth, callback=None):
+        try:
+            obj = meth.__self__
+            func = meth.__func__
+        except AttributeError:
+            raise TypeError('argument should be a bound method, not {}'
+                            .format(type(meth))) from None
+
+        def _cb(arg):
+            # The weak self-reference avoids a cycle through C (ref ->
+            # callback -> ref), as in the stdlib.
+            self = self_wr()
+            if self is not None and self._alive:
+                self._alive = False
+                if callback is not None:
+                    callback(self)
+
+        self = super().__new__(cls, obj, _cb)
+        self._func_ref = _stdlib_weakref.ref(func, _cb)
+        self._meth_type = type(meth)
+        self._alive = True
+        self_wr = _stdlib_weakref.ref(self)
+        return self
+
+    def __init__(self, meth, callback=None):
+        pass
+
+    def __call__(self):
+        obj = super().__call__()
+        func = self._func_ref()
+        if obj is None or func is None:
+            return None
+        return self._meth_type(func, obj)
+
+    def __eq__(self, other):
+        if isinstance(other, WeakMethod):
+            if not self._alive or not other._alive:
+                return self is other
+            return Ref.__eq__(self, other) and self._func_ref == other._func_ref
+        return NotImplemented
+
+    def __ne__(self, other):
+        if isinstance(other, WeakMethod):
+            if not self._alive or not other._alive:
+                return self is not other
+            return Ref.__ne__(self, other) or self._func_ref != other._func_ref
+        return NotImplemented
+
+    __hash__ = Ref.__hash__
+
+    def __repr__(self):
+        return Ref.__repr__(self).replace('<Wk.ref', '<Wk.WeakMethod', 1)
+
+
+__all__.append('WeakMethod')
+
+
+# ---------------------------------------------------------------------------
+# connect_weak
+
+_signal_connect_closure_weak = Wk.signal_connect_closure_weak
+
+
+def _bound_method_parts(method):
+    try:
+        return method.__self__, method.__func__
+    except AttributeError:
+        raise TypeError('connect_weak() needs a bound method, not {}'
+                        .format(type(method))) from None
+
+
+def connect_weak(obj, detailed_signal, method, *args):
+    """``Wk.connect_weak(obj, detailed_signal, method, *args)``: connects
+    the bound @method to a signal of the GObject @obj like
+    ``obj.connect(detailed_signal, method, *args)``, but holding the
+    method's instance weakly: the handler does not keep it alive, and is
+    disconnected as soon as it dies (or, as any handler, when @obj dies).
+    Returns the handler id.
+
+    This breaks the classic leak of a view connecting its own methods to
+    the signals of the widgets it holds: with ``obj.connect`` the widget
+    holds the view through the bound method, and a view held by its
+    widgets (which a container holds) never dies.
+
+    If the instance is a GObject, the handler is connected in C with
+    ``Wk.signal_connect_closure_weak()``, which disconnects it when the
+    instance starts to die, from any thread, and holds the instance for
+    the duration of each call. Any other instance must be weakly
+    referenceable by :func:`weakref.ref`; the handler then disconnects from
+    that ref's callback, holding @obj through a :class:`Wk.ref`.
+    """
+    instance, func = _bound_method_parts(method)
+    if not isinstance(obj, GObject.Object):
+        raise TypeError('connect_weak() needs a GObject to connect to, not %s'
+                        % type(obj).__name__)
+    try:
+        GObject.signal_parse_name(detailed_signal, obj, True)
+    except ValueError as error:
+        # As obj.connect() reports it.
+        raise TypeError(str(error)) from None
+
+    if isinstance(instance, GObject.Object):
+        def gobject_handler(*values):
+            # The signal's values, then the instance that C added.
+            return func(values[-1], *values[:-1], *args)
+
+        return _signal_connect_closure_weak(obj, detailed_signal,
+                                            gobject_handler, instance, False)
+
+    emitter_ref = Ref(obj)
+    handler_ids = []
+
+    def disconnect(unused):
+        emitter = emitter_ref()
+        if emitter is not None and handler_ids and \
+                GObject.signal_handler_is_connected(emitter, handler_ids[0]):
+            emitter.disconnect(handler_ids[0])
+
+    instance_ref = _stdlib_weakref.ref(instance, disconnect)
+    del instance
+
+    def python_handler(*values):
+        inst = instance_ref()
+        if inst is None:
+            return None
+        return func(inst, *values, *args)
+
+    handler_id = obj.connect(detailed_signal, python_handler)
+    handler_ids.append(handler_id)
+    return handler_id
+
+
+__all__.append('connect_weak')
+
+
+# ---------------------------------------------------------------------------
+# finalize
+#
+# Each Python finalize is a C WkFinalizer, whose registry keeps it (and the
+# PyGObject closure of its function) alive until it runs or is detached:
+# the Python object may be dropped at once. The closure is one module
+# function, with the state as its user data, a list [func, args, kwargs]
+# that whoever claims the finalizer in C (death, call, detach, exit)
+# empties, so that func and its arguments are freed as soon as it has run,
+# as with the stdlib's registry.
+
+import atexit as _atexit  # noqa: E402
+
+_finalize_new = Wk.finalize_new
+_finalizer_detach = Wk.Finalizer.detach
+_finalizer_peek = Wk.Finalizer.peek
+_finalizer_is_alive = Wk.Finalizer.is_alive
+
+# Set once the exit hook below has run; from then on, as with the stdlib,
+# no Python finalizer runs (and none is left for the C atexit handler,
+# which would call into a finalized interpreter).
+_shutdown = False
+
+
+def _run_finalizer(state):
+    # The C finalizer's function: at the object's death, or at exit.
+    # call() and detach() claim in C without running this.
+    try:
+        func, args, kwargs = state
+    except ValueError:
+        return
+    state.clear()
+    if _shutdown:
+        return
+    try:
+        func(*args, **(kwargs or {}))
+    except BaseException as exc:  # noqa: B902 - as a weakref callback's
+        _report_unraisable(exc, func)
+
+
+class finalize:
+    """``Wk.finalize(obj, func, /, *args, **kwargs)``: calls
+    ``func(*args, **kwargs)`` once, when the GObject @obj dies, like
+    :class:`weakref.finalize`.
+
+    The finalizer is *alive* until the first of: @obj's death; a call
+    ``f()``, which runs func now and returns its result (None if dead);
+    ``f.detach()``; the exit of the interpreter, if :attr:`atexit` is
+    true (the default), where the pending finalizers run newest first.
+    The function runs at most once. The finalizer does not keep @obj
+    alive, and is kept alive by Wk until it has run or been detached, so
+    the returned object may be dropped.
+
+    It is a C ``Wk.Finalizer`` (:attr:`finalizer`): C and Python
+    finalizers share one newest-first order at exit (Python's atexit
+    runs ``Wk.finalize_run_atexit()``), and @obj is followed as a GObject,
+    so the finalizer also waits while only C holds the object.
+
+    Exceptions raised by func at death or at exit go to
+    ``sys.unraisablehook`` (which prints the traceback by default); from
+    ``f()`` they propagate. As in the stdlib, once the exit hook has run
+    no finalizer runs any more: the ones made after it have ``atexit``
+    false and ignore deaths.
+    """
+
+    __slots__ = ('_wk_finalizer', '_wk_state', '__weakref__')
+
+    def __init__(self, obj, func, /, *args, **kwargs):
+        _check_referent(obj)
+        state = [func, args, kwargs or None]
+        finalizer = _finalize_new(obj, _run_finalizer, state)
+        if _shutdown:
+            finalizer.set_atexit(False)
+        self._wk_finalizer = finalizer
+        self._wk_state = state
+
+    def __call__(self, _=None):
+        """Runs the finalizer now if it is alive, returning the result of
+        func; None if it was dead."""
+        if _finalizer_detach(self._wk_finalizer) and not _shutdown:
+            state = self._wk_state
+            func, args, kwargs = state
+            state.clear()
+            return func(*args, **(kwargs or {}))
+        return None
+
+    def detach(self):
+        """Kills the finalizer if it and the object are alive, returning
+        ``(obj, func, args, kwargs)``; None otherwise (and if the object
+        has died, the finalizer is left as it was, as in the stdlib)."""
+        obj = _finalizer_peek(self._wk_finalizer)
+        if obj is not None and _finalizer_detach(self._wk_finalizer):
+            state = self._wk_state
+            func, args, kwargs = state
+            state.clear()
+            return (obj, func, args, kwargs or {})
+        return None
+
+    def peek(self):
+        """``(obj, func, args, kwargs)`` if the finalizer and the object
+        are alive, else None."""
+        obj = _finalizer_peek(self._wk_finalizer)
+        if obj is not None:
+            # Another thread may claim it meanwhile.
+            state = tuple(self._wk_state)
+            if state:
+                func, args, kwargs = state
+                return (obj, func, args, kwargs or {})
+        return None
+
+    @property
+    def alive(self):
+        """Whether the finalizer is still to run."""
+        return _finalizer_is_alive(self._wk_finalizer)
+
+    @property
+    def atexit(self):
+        """Whether the finalizer runs at exit if still alive (the C
+        ``atexit`` property). After the exit hook has run it stays false."""
+        return self._wk_finalizer.get_atexit()
+
+    @atexit.setter
+    def atexit(self, value):
+        if _shutdown:
+            return
+        self._wk_finalizer.set_atexit(bool(value))
+
+    @property
+    def finalizer(self):
+        """The C ``Wk.Finalizer``."""
+        return self._wk_finalizer
+
+    def __repr__(self):
+        obj = _finalizer_peek(self._wk_finalizer)
+        if obj is None:
+            return '<%s object at %#x; dead>' % (type(self).__name__, id(self))
+        return "<%s object at %#x; for '%s' at %#x>" % (
+            type(self).__name__, id(self), _type_name(obj), _address(obj))
+
+
+def _exit_hook():
+    # Runs the atexit finalizers, C and Python, while Python is whole.
+    global _shutdown
+    try:
+        Wk.finalize_run_atexit()
+    finally:
+        _shutdown = True
+
+
+_atexit.register(_exit_hook)
+
+__all__.append('finalize')

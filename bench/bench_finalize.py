@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+# bench_finalize.py: Wk.finalize and Wk.ref from Python, next to weakref's
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Times Wk.finalize against weakref.finalize, on a plain Python object and
+on a GObject wrapper (which the stdlib can weakly reference too): create +
+detach(), and the death of an object with one finalizer (make the object
+and its finalizer, drop the object: the function runs). Wk.ref create and
+deref against weakref.ref are there for reference, and the floors show
+what PyGObject itself costs: making a GObject, the raw introspected
+Wk.finalize_new() + Wk.Finalizer.detach() calls that the override makes.
+
+The method is bench_dicts.py's, whose Variant, paired_ratio and report
+helpers this reuses: every variant runs once per round, round after round;
+a figure is the median over the rounds, a ratio the median of the
+per-round ratios; passes are calibrated once to about target_ms of timed
+work; the cyclic collector is off in the timed loops.
+
+Timings never make the program fail: the exit status is 0.
+
+Run inside the build tree:
+    meson devenv -C _build /usr/bin/python3 bench/bench_finalize.py [--quick]
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+import time
+import weakref
+
+import gi
+gi.require_version('Wk', '1.0')
+from gi.repository import GObject, Wk  # noqa: E402
+
+from bench_dicts import (  # noqa: E402 - the shared method and report
+    Plain, Variant, cpu_model, glib_runtime_version, ns_cell, paired_ratio,
+    print_noise, print_rows)
+
+DEFAULT_ROUNDS = 7
+QUICK_ROUNDS = 5
+DEFAULT_TARGET_MS = 100
+QUICK_TARGET_MS = 10
+DEFAULT_N = 20000
+QUICK_N = 2000
+
+
+def nothing(*args):
+    pass
+
+
+def wk_finalize_raw_pieces():
+    # What Wk.finalize calls, called directly: the PyGObject floor.
+    from gi.overrides import Wk as override
+    return override._run_finalizer, Wk.finalize_new, \
+        gi.module.get_introspection_module('Wk').Finalizer.detach
+
+
+class Bench:
+    def __init__(self, n):
+        self.n = n
+
+    # Each loop takes (face, passes) and returns (timed ns, ops).
+
+    def _create_detach(self, make_object, finalize, passes):
+        timed = 0
+        for _ in range(passes):
+            objects = [make_object() for _ in range(self.n)]
+            t0 = time.perf_counter_ns()
+            for o in objects:
+                finalize(o, nothing).detach()
+            timed += time.perf_counter_ns() - t0
+            del objects
+        return timed, passes * self.n
+
+    def run_wk_detach(self, face, passes):
+        return self._create_detach(GObject.Object, Wk.finalize, passes)
+
+    def run_std_detach_plain(self, face, passes):
+        return self._create_detach(Plain, weakref.finalize, passes)
+
+    def run_std_detach_gobject(self, face, passes):
+        return self._create_detach(GObject.Object, weakref.finalize, passes)
+
+    def run_raw_detach(self, face, passes):
+        run, new, detach = wk_finalize_raw_pieces()
+        timed = 0
+        for _ in range(passes):
+            objects = [GObject.Object() for _ in range(self.n)]
+            t0 = time.perf_counter_ns()
+            for o in objects:
+                detach(new(o, run, [nothing, (), None]))
+            timed += time.perf_counter_ns() - t0
+            del objects
+        return timed, passes * self.n
+
+    def _death(self, make_object, finalize, passes):
+        n = self.n
+        calls = []
+        t0 = time.perf_counter_ns()
+        for _ in range(passes):
+            for _ in range(n):
+                o = make_object()
+                finalize(o, calls.append, None)
+                del o
+        timed = time.perf_counter_ns() - t0
+        assert len(calls) == passes * n
+        return timed, passes * n
+
+    def run_wk_death(self, face, passes):
+        return self._death(GObject.Object, Wk.finalize, passes)
+
+    def run_std_death_plain(self, face, passes):
+        return self._death(Plain, weakref.finalize, passes)
+
+    def run_std_death_gobject(self, face, passes):
+        return self._death(GObject.Object, weakref.finalize, passes)
+
+    def _make_floor(self, make_object, passes):
+        t0 = time.perf_counter_ns()
+        for _ in range(passes):
+            for _ in range(self.n):
+                o = make_object()
+                del o
+        return time.perf_counter_ns() - t0, passes * self.n
+
+    def run_gobject_floor(self, face, passes):
+        return self._make_floor(GObject.Object, passes)
+
+    def run_plain_floor(self, face, passes):
+        return self._make_floor(Plain, passes)
+
+    def _ref_create(self, make_object, ref, passes):
+        # With a callback, so that neither side shares its refs.
+        objects = [make_object() for _ in range(self.n)]
+        t0 = time.perf_counter_ns()
+        for _ in range(passes):
+            for o in objects:
+                ref(o, nothing)
+        return time.perf_counter_ns() - t0, passes * self.n
+
+    def run_wk_ref_create(self, face, passes):
+        return self._ref_create(GObject.Object, Wk.ref, passes)
+
+    def run_std_ref_create(self, face, passes):
+        return self._ref_create(Plain, weakref.ref, passes)
+
+    def _ref_deref(self, make_object, ref, passes):
+        objects = [make_object() for _ in range(self.n)]
+        refs = [ref(o) for o in objects]
+        t0 = time.perf_counter_ns()
+        for _ in range(passes):
+            for r in refs:
+                r()
+        return time.perf_counter_ns() - t0, passes * self.n
+
+    def run_wk_ref_deref(self, face, passes):
+        return self._ref_deref(GObject.Object, Wk.ref, passes)
+
+    def run_std_ref_deref(self, face, passes):
+        return self._ref_deref(Plain, weakref.ref, passes)
+
+
+def print_header(args, rounds, target_ms, n):
+    u = os.uname()
+    print('# bench_finalize.py: Wk.finalize and Wk.ref vs weakref, from Python')
+    print('date:    %s' % datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M:%S %z'))
+    print('system:  %s %s %s' % (u.sysname, u.release, u.machine))
+    print('cpu:     %s' % cpu_model())
+    print('python:  %s %s, PyGObject %s' % (platform.python_implementation(),
+                                            platform.python_version(), gi.__version__))
+    print('glib:    %s' % glib_runtime_version())
+    print('wk:      %d.%d.%d' % (Wk.get_major_version(), Wk.get_minor_version(),
+                                 Wk.get_micro_version()))
+    print('ops:     %d per pass; objects GObject.Object (Wk) / Plain with '
+          "__slots__ = ('__weakref__',) or GObject.Object (weakref)" % n)
+    print('rounds:  %d%s, interleaved, ~%d ms of timed work per variant per round; '
+          'figures are medians over the rounds' % (rounds, ' (--quick)' if args.quick else '',
+                                                   target_ms))
+    print()
+
+
+def main():
+    parser = argparse.ArgumentParser(description='Wk.finalize benchmark, from Python')
+    parser.add_argument('--rounds', type=int, default=0,
+                        help='number of rounds (default %d; %d with --quick)'
+                        % (DEFAULT_ROUNDS, QUICK_ROUNDS))
+    parser.add_argument('--quick', action='store_true',
+                        help='short rounds on few objects, for smoke tests')
+    parser.add_argument('-v', '--verbose', action='store_true',
+                        help='also list the per-round figures')
+    args = parser.parse_args()
+
+    rounds = args.rounds or (QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS)
+    n = QUICK_N if args.quick else DEFAULT_N
+    if rounds < 1:
+        parser.error('--rounds must be positive')
+    target_ms = QUICK_TARGET_MS if args.quick else DEFAULT_TARGET_MS
+    b = Bench(n)
+
+    order = [
+        ('detach_wk', 'finalize+detach Wk', b.run_wk_detach),
+        ('detach_std', 'finalize+detach weakref', b.run_std_detach_plain),
+        ('detach_std_g', 'finalize+detach weakref (GObject)', b.run_std_detach_gobject),
+        ('detach_raw', 'finalize_new+detach raw GI', b.run_raw_detach),
+        ('floor_g', 'make GObject', b.run_gobject_floor),
+        ('floor_p', 'make Plain', b.run_plain_floor),
+        ('death_wk', 'death Wk', b.run_wk_death),
+        ('death_std', 'death weakref', b.run_std_death_plain),
+        ('death_std_g', 'death weakref (GObject)', b.run_std_death_gobject),
+        ('ref_wk', 'ref create Wk', b.run_wk_ref_create),
+        ('ref_std', 'ref create weakref', b.run_std_ref_create),
+        ('deref_wk', 'ref deref Wk', b.run_wk_ref_deref),
+        ('deref_std', 'ref deref weakref', b.run_std_ref_deref),
+    ]
+    v = {}
+    variants = []
+    for name, label, run in order:
+        v[name] = Variant(label, run, None)
+        variants.append(v[name])
+
+    print_header(args, rounds, target_ms, n)
+    sys.stdout.flush()
+
+    print('calibrating...', file=sys.stderr)
+    for var in variants:
+        ns_per_op = var.sample(1)
+        var.passes = max(1, min(10000, int(target_ms * 1e6 / (ns_per_op * n))))
+    for r in range(rounds):
+        print('round %d/%d' % (r + 1, rounds), file=sys.stderr)
+        for var in variants:
+            var.ns.append(var.sample(var.passes))
+
+    rows = []
+
+    def timed_row(what, wk, std):
+        rows.append((what, ns_cell(wk.median), ns_cell(std.median),
+                     paired_ratio(wk, std), None, None))
+
+    def floor_row(what, var, wk_side=True):
+        cell = ns_cell(var.median)
+        rows.append((what, cell if wk_side else None, None if wk_side else cell,
+                     None, '(floor)', None))
+
+    timed_row('finalize(o, f) + detach(), Plain (weakref), ns/op',
+              v['detach_wk'], v['detach_std'])
+    timed_row('finalize(o, f) + detach(), GObject on both sides, ns/op',
+              v['detach_wk'], v['detach_std_g'])
+    floor_row('raw GI: Wk.finalize_new() + Finalizer.detach(), ns/op', v['detach_raw'])
+    floor_row('make and drop a GObject.Object, ns/op', v['floor_g'])
+    floor_row('make and drop a Plain, ns/op', v['floor_p'], wk_side=False)
+    timed_row('death with one finalizer (make, finalize, drop), Plain, ns/op',
+              v['death_wk'], v['death_std'])
+    timed_row('death with one finalizer, GObject on both sides, ns/op',
+              v['death_wk'], v['death_std_g'])
+    timed_row('ref(o, callback) create and drop, ns/op', v['ref_wk'], v['ref_std'])
+    timed_row('r() on a live referent, ns/op', v['deref_wk'], v['deref_std'])
+    print_rows(rows)
+
+    print()
+    print('notes:')
+    print('- ns/op: median over the rounds; ratio: median of the per-round Wk/weakref ratios')
+    print('- "death" rows include making the object (see the floors): Wk and the GObject'
+          ' weakref rows make a GObject.Object, the Plain row a Plain')
+    print('- raw GI: the two introspected calls Wk.finalize makes, with the same state'
+          ' list and module function; the rest of the Wk row is the override\'s Python code')
+    print_noise(variants, args.verbose, 36)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
