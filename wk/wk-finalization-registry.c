@@ -49,6 +49,8 @@
 
 #include "config.h"
 
+#include <pthread.h>
+
 #include "wk-finalization-registry.h"
 #include "wk-anchor-private.h"
 
@@ -110,7 +112,7 @@ struct _Registration
 
 struct _Core
 {
-  GMutex          lock;
+  pthread_mutex_t          lock;
   gint            ref_count;   /* (atomic) */
   WkCleanupFunc   cleanup;
   gpointer        user_data;
@@ -151,7 +153,7 @@ core_unref (gpointer data)
   g_assert (core->source == NULL);
   g_hash_table_unref (core->by_token);
   g_clear_pointer (&core->context, g_main_context_unref);
-  g_mutex_clear (&core->lock);
+  pthread_mutex_destroy (&core->lock);
   if (core->destroy != NULL)
     core->destroy (core->user_data);
   g_free (core);
@@ -219,7 +221,7 @@ deliver_queued (gpointer data)
   GSource *current = g_main_current_source ();
   GSource *stolen = NULL;
 
-  g_mutex_lock (&core->lock);
+  pthread_mutex_lock (&core->lock);
   for (;;)
     {
       Registration *reg;
@@ -231,17 +233,17 @@ deliver_queued (gpointer data)
       g_queue_unlink (&core->queue, &reg->link);
       untoken_locked (core, reg);
       reg->state = REG_DELIVERING;
-      g_mutex_unlock (&core->lock);
+      pthread_mutex_unlock (&core->lock);
 
       core->cleanup (&reg->held, core->user_data);
       registration_free (reg);
 
-      g_mutex_lock (&core->lock);
+      pthread_mutex_lock (&core->lock);
     }
   /* A new death queues again and makes a new source. */
   if (core->source == current)
     stolen = g_steal_pointer (&core->source);
-  g_mutex_unlock (&core->lock);
+  pthread_mutex_unlock (&core->lock);
 
   g_clear_pointer (&stolen, g_source_unref);
   return G_SOURCE_REMOVE;
@@ -272,11 +274,11 @@ registration_died (WkWatch *watch)
   Registration *reg = (Registration *) watch;
   Core *core = reg->core;
 
-  g_mutex_lock (&core->lock);
+  pthread_mutex_lock (&core->lock);
   if (reg->state == REG_CANCELLED)
     {
       /* Cancelled while this func was on its way: we come second. */
-      g_mutex_unlock (&core->lock);
+      pthread_mutex_unlock (&core->lock);
       registration_free (reg);
       return;
     }
@@ -289,13 +291,13 @@ registration_died (WkWatch *watch)
       reg->state = REG_QUEUED;
       g_queue_push_tail_link (&core->queue, &reg->link);
       schedule_locked (core);
-      g_mutex_unlock (&core->lock);
+      pthread_mutex_unlock (&core->lock);
       return;
     }
 
   untoken_locked (core, reg);
   reg->state = REG_DELIVERING;
-  g_mutex_unlock (&core->lock);
+  pthread_mutex_unlock (&core->lock);
 
   core->cleanup (&reg->held, core->user_data);
   registration_free (reg);
@@ -310,7 +312,7 @@ core_cancel_all (Core     *core,
   GSList *to_free = NULL;
   GSource *source;
 
-  g_mutex_lock (&core->lock);
+  pthread_mutex_lock (&core->lock);
   if (close)
     core->closed = TRUE;
   while (core->watching.length > 0 || core->queue.length > 0)
@@ -322,7 +324,7 @@ core_cancel_all (Core     *core,
         to_free = g_slist_prepend (to_free, reg);
     }
   source = g_steal_pointer (&core->source);
-  g_mutex_unlock (&core->lock);
+  pthread_mutex_unlock (&core->lock);
 
   if (source != NULL)
     {
@@ -400,7 +402,7 @@ wk_finalization_registry_new (WkCleanupFunc   cleanup,
   g_return_val_if_fail (cleanup != NULL, NULL);
 
   core = g_new0 (Core, 1);
-  g_mutex_init (&core->lock);
+  pthread_mutex_init (&core->lock, NULL);
   core->ref_count = 1;
   core->cleanup = cleanup;
   core->user_data = user_data;
@@ -464,7 +466,7 @@ wk_finalization_registry_register (WkFinalizationRegistry *self,
   reg->state = REG_WATCHING;
   reg->watch.late = TRUE;
 
-  g_mutex_lock (&core->lock);
+  pthread_mutex_lock (&core->lock);
   watching = wk_anchor_watch (reg->target, &reg->watch, registration_died);
   if (watching)
     {
@@ -481,7 +483,7 @@ wk_finalization_registry_register (WkFinalizationRegistry *self,
           g_queue_push_tail_link (list, &reg->token_link);
         }
     }
-  g_mutex_unlock (&core->lock);
+  pthread_mutex_unlock (&core->lock);
 
   /* Dying already: its death has been processed. */
   if (!watching)
@@ -521,7 +523,7 @@ wk_finalization_registry_unregister (WkFinalizationRegistry *self,
     return FALSE;
 
   core = self->core;
-  g_mutex_lock (&core->lock);
+  pthread_mutex_lock (&core->lock);
   while ((list = g_hash_table_lookup (core->by_token, token)) != NULL)
     {
       Registration *reg = cancel_locked (core, list->head->data);
@@ -530,7 +532,7 @@ wk_finalization_registry_unregister (WkFinalizationRegistry *self,
         to_free = g_slist_prepend (to_free, reg);
       cancelled = TRUE;
     }
-  g_mutex_unlock (&core->lock);
+  pthread_mutex_unlock (&core->lock);
 
   free_all (to_free);
   wk_anchor_unref (token);
@@ -557,8 +559,8 @@ wk_finalization_registry_get_size (WkFinalizationRegistry *self)
   g_return_val_if_fail (self->core != NULL, 0);
 
   core = self->core;
-  g_mutex_lock (&core->lock);
+  pthread_mutex_lock (&core->lock);
   n = core->watching.length + core->queue.length;
-  g_mutex_unlock (&core->lock);
+  pthread_mutex_unlock (&core->lock);
   return n;
 }

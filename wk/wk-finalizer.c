@@ -47,6 +47,8 @@
 
 #include "config.h"
 
+#include <pthread.h>
+
 #include "wk-finalizer.h"
 #include "wk-anchor-private.h"
 #include "wk-ref.h"
@@ -84,7 +86,7 @@ G_DEFINE_FINAL_TYPE (WkFinalizer, wk_finalizer, G_TYPE_OBJECT)
 
 /* Every pending finalizer, newest first, each holding a reference: the
  * registry that keeps finalizers alive until they run or are detached. */
-static GMutex  pending_lock;
+static pthread_mutex_t  pending_lock = PTHREAD_MUTEX_INITIALIZER;
 static WkLink *pending_finalizers;
 
 #define FINALIZER_OF_PENDING(link) \
@@ -113,9 +115,9 @@ finalizer_claim (WkFinalizer *self)
                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
     return FALSE;
 
-  g_mutex_lock (&pending_lock);
+  pthread_mutex_lock (&pending_lock);
   pending_remove_locked (&self->pending);
-  g_mutex_unlock (&pending_lock);
+  pthread_mutex_unlock (&pending_lock);
   return TRUE;
 }
 
@@ -304,13 +306,13 @@ wk_finalize_new (gpointer        object,
    * pending finalizer with the registry's reference. */
   self->state = FINALIZER_PENDING;
   g_object_ref (self);
-  g_mutex_lock (&pending_lock);
+  pthread_mutex_lock (&pending_lock);
   self->pending.prev = NULL;
   self->pending.next = pending_finalizers;
   if (pending_finalizers != NULL)
     pending_finalizers->prev = &self->pending;
   pending_finalizers = &self->pending;
-  g_mutex_unlock (&pending_lock);
+  pthread_mutex_unlock (&pending_lock);
 
   wk_anchor_link (self->anchor, &self->node);
   if (!self->node.linked && finalizer_claim (self))
@@ -446,7 +448,7 @@ claim_newest_atexit (void)
 {
   WkLink *link;
 
-  g_mutex_lock (&pending_lock);
+  pthread_mutex_lock (&pending_lock);
   for (link = pending_finalizers; link != NULL; link = link->next)
     {
       WkFinalizer *self = FINALIZER_OF_PENDING (link);
@@ -459,11 +461,11 @@ claim_newest_atexit (void)
                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         {
           pending_remove_locked (link);
-          g_mutex_unlock (&pending_lock);
+          pthread_mutex_unlock (&pending_lock);
           return self;
         }
     }
-  g_mutex_unlock (&pending_lock);
+  pthread_mutex_unlock (&pending_lock);
   return NULL;
 }
 

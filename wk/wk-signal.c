@@ -91,6 +91,7 @@ typedef struct
   WkRef        *target_ref;  /* (owned) its callback disconnects */
   WeakHandler  *handler;     /* (owned) */
   gboolean      pass_target;
+  gint          ready;       /* (atomic) the fields above are set */
 } WeakClosure;
 
 static WeakHandler *
@@ -147,8 +148,14 @@ weak_closure_marshal (GClosure     *closure,
                       gpointer      marshal_data)
 {
   WeakClosure *self = (WeakClosure *) closure;
-  GObject *target = wk_ref_get (self->target_ref);
+  GObject *target;
 
+  /* GLib's signal lock orders the connection with the emissions in other
+   * threads already; this makes the order visible to thread sanitizers,
+   * which do not see GLib's futex-based locks. */
+  if (!__atomic_load_n (&self->ready, __ATOMIC_ACQUIRE))
+    return;
+  target = wk_ref_get (self->target_ref);
   if (target == NULL)
     return;
 
@@ -213,6 +220,7 @@ connect_weak (gpointer     instance,
                                  weak_handler_ref (handler), weak_handler_unref);
   g_closure_set_marshal (closure, weak_closure_marshal);
   g_closure_add_finalize_notifier (closure, NULL, weak_closure_finalize);
+  __atomic_store_n (&self->ready, TRUE, __ATOMIC_RELEASE);
 
   g_closure_ref (closure);
   g_closure_sink (closure);

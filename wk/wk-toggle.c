@@ -94,6 +94,8 @@
 
 #include "config.h"
 
+#include <pthread.h>
+
 #include "wk-toggle.h"
 
 typedef struct
@@ -111,8 +113,8 @@ static guint last_id;   /* (atomic) */
 /* The holders of one object, in its qdata until it is finalized. */
 typedef struct
 {
-  GMutex      lock;
-  GCond       delivered;
+  pthread_mutex_t      lock;
+  pthread_cond_t       delivered;
   GPtrArray  *holders;       /* Holder, oldest first */
   gboolean    has_toggle;    /* Wk's GLib toggle reference is held */
   gboolean    last;          /* the state the holders were told last */
@@ -156,8 +158,8 @@ toggle_set_free (gpointer data)
   ToggleSet *set = data;
 
   g_ptr_array_unref (set->holders);
-  g_cond_clear (&set->delivered);
-  g_mutex_clear (&set->lock);
+  pthread_cond_destroy (&set->delivered);
+  pthread_mutex_destroy (&set->lock);
   g_free (set);
 }
 
@@ -172,8 +174,8 @@ toggle_set_obtain (GObject *object)
         return set;
 
       set = g_new0 (ToggleSet, 1);
-      g_mutex_init (&set->lock);
-      g_cond_init (&set->delivered);
+      pthread_mutex_init (&set->lock, NULL);
+      pthread_cond_init (&set->delivered, NULL);
       set->holders = g_ptr_array_new_with_free_func (holder_unref);
       if (g_object_replace_qdata (object, toggle_set_quark (), NULL, set,
                                   toggle_set_free, NULL))
@@ -193,12 +195,12 @@ toggle_notify (gpointer  data,
 {
   ToggleSet *set = data;
 
-  g_mutex_lock (&set->lock);
+  pthread_mutex_lock (&set->lock);
   set->dirty = TRUE;
   if (set->delivering != NULL)
     {
       /* That thread reads the count again before it stops. */
-      g_mutex_unlock (&set->lock);
+      pthread_mutex_unlock (&set->lock);
       return;
     }
   set->delivering = g_thread_self ();
@@ -218,7 +220,7 @@ toggle_notify (gpointer  data,
       holders = g_ptr_array_new_full (set->holders->len, holder_unref);
       for (i = 0; i < set->holders->len; i++)
         g_ptr_array_add (holders, holder_ref (g_ptr_array_index (set->holders, i)));
-      g_mutex_unlock (&set->lock);
+      pthread_mutex_unlock (&set->lock);
 
       for (i = 0; i < holders->len; i++)
         {
@@ -229,12 +231,12 @@ toggle_notify (gpointer  data,
         }
       g_ptr_array_unref (holders);
 
-      g_mutex_lock (&set->lock);
+      pthread_mutex_lock (&set->lock);
     }
 
   set->delivering = NULL;
-  g_cond_broadcast (&set->delivered);
-  g_mutex_unlock (&set->lock);
+  pthread_cond_broadcast (&set->delivered);
+  pthread_mutex_unlock (&set->lock);
 }
 
 static guint
@@ -258,21 +260,21 @@ add_holder (GObject        *object,
   holder->id = id;
 
   set = toggle_set_obtain (object);
-  g_mutex_lock (&set->lock);
+  pthread_mutex_lock (&set->lock);
   if (set->has_toggle)
     {
       g_ptr_array_add (set->holders, holder);
-      g_mutex_unlock (&set->lock);
+      pthread_mutex_unlock (&set->lock);
       return id;
     }
-  g_mutex_unlock (&set->lock);
+  pthread_mutex_unlock (&set->lock);
 
   /* A temporary reference, taken without the lock (it may run the
    * notifies of other toggle references), keeps the count at 2 or more
    * while GLib's toggle reference is added under the lock, so that GLib
    * calls nobody meanwhile. */
   g_object_ref (object);
-  g_mutex_lock (&set->lock);
+  pthread_mutex_lock (&set->lock);
   g_ptr_array_add (set->holders, holder);
   if (!set->has_toggle)
     {
@@ -280,7 +282,7 @@ add_holder (GObject        *object,
       set->last = FALSE;
       g_object_add_toggle_ref (object, toggle_notify, set);
     }
-  g_mutex_unlock (&set->lock);
+  pthread_mutex_unlock (&set->lock);
   g_object_unref (object);
   return id;
 }
@@ -325,11 +327,11 @@ remove_holder (GObject  *object,
   set = g_object_get_qdata (object, toggle_set_quark ());
   if (set != NULL)
     {
-      g_mutex_lock (&set->lock);
+      pthread_mutex_lock (&set->lock);
       /* After we return, this holder hears nothing more: let a delivery
        * in another thread finish first. */
       while (set->delivering != NULL && set->delivering != g_thread_self ())
-        g_cond_wait (&set->delivered, &set->lock);
+        pthread_cond_wait (&set->delivered, &set->lock);
       for (i = 0; i < set->holders->len; i++)
         {
           Holder *h = g_ptr_array_index (set->holders, i);
@@ -342,7 +344,7 @@ remove_holder (GObject  *object,
             }
         }
       now_empty = set->holders->len == 0;
-      g_mutex_unlock (&set->lock);
+      pthread_mutex_unlock (&set->lock);
     }
 
   if (holder == NULL)
@@ -355,13 +357,13 @@ remove_holder (GObject  *object,
    * reference keeps GLib from calling anybody under the lock; dropping it
    * may finalize the object and the set with it. */
   g_object_ref (object);
-  g_mutex_lock (&set->lock);
+  pthread_mutex_lock (&set->lock);
   if (set->holders->len == 0 && set->has_toggle)
     {
       set->has_toggle = FALSE;
       g_object_remove_toggle_ref (object, toggle_notify, set);
     }
-  g_mutex_unlock (&set->lock);
+  pthread_mutex_unlock (&set->lock);
   g_object_unref (object);
   return TRUE;
 }
