@@ -19,19 +19,20 @@
  *
  * This is g_signal_connect_object() done the Wk way. The differences:
  *
- * - **Threads.** Each emission takes a strong reference to @target for
- *   the duration of the handler, through a [class@Wk.Ref], so @target
- *   dying in another thread meanwhile is safe. g_signal_connect_object()
- *   passes the raw pointer, and on GLib 2.74 an emission racing the
- *   target's last unref in another thread can run the handler on a
- *   finalized object.
+ * - **Threads.** Each emission gets its strong reference to @target
+ *   through a [class@Wk.Ref], which returns a live object or nothing, so
+ *   @target dying in another thread meanwhile is safe.
+ *   g_signal_connect_object() guards the handler with a plain
+ *   g_object_ref() of the target, so an emission racing the target's
+ *   last unref in another thread can take a reference on an object that
+ *   is already being disposed or finalized.
  * - **When it stops.** The handler is not called again from the moment
  *   @target starts to die (every Wk weak reference reads %NULL before its
  *   dispose runs), and it is really disconnected then: its handler id is
- *   gone from @instance. g_signal_connect_object() only invalidates the
- *   closure, from the weak notify that runs at the end of the target's
- *   dispose, so the handler can still run during the target's own
- *   dispose code.
+ *   gone from @instance. g_signal_connect_object() invalidates the
+ *   closure at the end of the target's dispose (in GObject's own dispose,
+ *   after the subclasses' code has run), so the handler can still run
+ *   during the target's own dispose code.
  * - **Bindings.** [func@Wk.signal_connect_closure_weak] does the same
  *   for a #GClosure, which Python and JavaScript can pass; it hands the
  *   target to the closure as its last argument so that the closure
