@@ -428,6 +428,7 @@ wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
   if (!check_gvalues (self, G_STRFUNC))
     return FALSE;
   g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
+  g_return_val_if_fail (value == NULL || !G_IS_VALUE (value), FALSE);
 
   copy = wk_weak_table_lookup_value (self->table, key, copy_gvalue, &found);
   hand_over_gvalue (copy, value);
@@ -457,6 +458,7 @@ wk_weak_key_dict_steal_value (WkWeakKeyDict *self,
   if (!check_gvalues (self, G_STRFUNC))
     return FALSE;
   g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
+  g_return_val_if_fail (value == NULL || !G_IS_VALUE (value), FALSE);
 
   /* A copy, not the stored GValue: a snapshot in another thread may be
    * copying it at this moment. */

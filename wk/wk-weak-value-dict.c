@@ -335,23 +335,24 @@ wk_weak_value_dict_get_values (WkWeakValueDict *self)
   return values;
 }
 
-/* The binding face needs a dict made for variants. */
+/* The binding face needs a dict made for variants. On failure a floating
+ * @key is consumed all the same, as on success. */
 static gboolean
 check_variants (WkWeakValueDict *self,
+                GVariant        *key,
                 const char      *func)
 {
   if (G_UNLIKELY (!WK_IS_WEAK_VALUE_DICT (self)))
-    {
-      g_return_if_fail_warning (G_LOG_DOMAIN, func, "WK_IS_WEAK_VALUE_DICT (self)");
-      return FALSE;
-    }
-  if (G_UNLIKELY (!self->variants))
-    {
-      g_critical ("%s: this WkWeakValueDict was not made with "
-                  "wk_weak_value_dict_new_for_variants()", func);
-      return FALSE;
-    }
-  return TRUE;
+    g_return_if_fail_warning (G_LOG_DOMAIN, func, "WK_IS_WEAK_VALUE_DICT (self)");
+  else if (G_UNLIKELY (!self->variants))
+    g_critical ("%s: this WkWeakValueDict was not made with "
+                "wk_weak_value_dict_new_for_variants()", func);
+  else
+    return TRUE;
+
+  if (key != NULL && g_variant_is_floating (key))
+    g_variant_unref (g_variant_ref_sink (key));
+  return FALSE;
 }
 
 /**
@@ -367,7 +368,7 @@ wk_weak_value_dict_insert_variant (WkWeakValueDict *self,
                                    GVariant        *key,
                                    GObject         *value)
 {
-  if (!check_variants (self, G_STRFUNC))
+  if (!check_variants (self, key, G_STRFUNC))
     return;
   g_return_if_fail (key != NULL);
   g_return_if_fail (G_IS_OBJECT (value));
@@ -389,7 +390,7 @@ wk_weak_value_dict_lookup_variant (WkWeakValueDict *self,
 {
   GObject *value;
 
-  if (!check_variants (self, G_STRFUNC))
+  if (!check_variants (self, key, G_STRFUNC))
     return NULL;
   g_return_val_if_fail (key != NULL, NULL);
 
@@ -412,7 +413,7 @@ wk_weak_value_dict_contains_variant (WkWeakValueDict *self,
 {
   gboolean contains;
 
-  if (!check_variants (self, G_STRFUNC))
+  if (!check_variants (self, key, G_STRFUNC))
     return FALSE;
   g_return_val_if_fail (key != NULL, FALSE);
 
@@ -435,7 +436,7 @@ wk_weak_value_dict_remove_variant (WkWeakValueDict *self,
 {
   gboolean removed;
 
-  if (!check_variants (self, G_STRFUNC))
+  if (!check_variants (self, key, G_STRFUNC))
     return FALSE;
   g_return_val_if_fail (key != NULL, FALSE);
 
@@ -462,7 +463,7 @@ wk_weak_value_dict_steal_variant (WkWeakValueDict *self,
 {
   gpointer value = NULL;
 
-  if (!check_variants (self, G_STRFUNC))
+  if (!check_variants (self, key, G_STRFUNC))
     return NULL;
   g_return_val_if_fail (key != NULL, NULL);
 
@@ -490,7 +491,7 @@ wk_weak_value_dict_get_variant_keys (WkWeakValueDict *self)
 {
   GPtrArray *keys;
 
-  if (!check_variants (self, G_STRFUNC))
+  if (!check_variants (self, NULL, G_STRFUNC))
     return NULL;
 
   wk_weak_table_snapshot (self->table, copy_variant, NULL, &keys, NULL, NULL);
@@ -514,7 +515,7 @@ wk_weak_value_dict_get_variant_items (WkWeakValueDict  *self,
 {
   g_return_if_fail (keys != NULL && values != NULL);
   *keys = *values = NULL;
-  if (!check_variants (self, G_STRFUNC))
+  if (!check_variants (self, NULL, G_STRFUNC))
     return;
 
   wk_weak_table_snapshot (self->table, copy_variant, NULL, keys, values, NULL);
