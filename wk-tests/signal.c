@@ -231,7 +231,7 @@ on_poke_check (gpointer emitter,
   /* The emission's reference may be the only one left, but the target
    * has not begun to die. */
   g_assert_cmpuint (wk_object_get_ref_count (target), >=, 1);
-  g_assert_cmpint (wk_test_probe (target)->dispose_count, ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&wk_test_probe (target)->dispose_count), ==, 0);
   __atomic_fetch_add (&seen.calls, 1, __ATOMIC_RELAXED);
 }
 

@@ -202,7 +202,13 @@ test_deref_vs_final_unref (gconstpointer data)
                   c->name, race.iterations, race.derefs, race.hits,
                   race.resurrections, extra_disposes);
   g_assert_cmpuint (race.resurrections, ==, 0);
-  g_assert_cmpuint (race.hits, >, 0);
+  /* A reader that never got the object did not exercise the race. Under
+   * ThreadSanitizer (the tsan test setup sets WK_TEST_SLOW_THREADS) the
+   * timing is so different that this can happen; it is then reported. */
+  if (race.hits == 0 && g_getenv ("WK_TEST_SLOW_THREADS") != NULL)
+    g_test_message ("%s: no get won the race in this run", c->name);
+  else
+    g_assert_cmpuint (race.hits, >, 0);
 }
 
 /* Threads create and drop refs (with callbacks) and WkWeaks on one object

@@ -668,8 +668,10 @@ _wk_anchor_get_slow (WkAnchor *anchor,
   /* Count 1: the owner may be inside its final g_object_unref(), which
    * GLib decides with a plain read of the count; only GLib's own lock,
    * taken by g_weak_ref_get(), orders us with it. That call may run a
-   * toggle notify, so no hazard slot is held across it. */
-  if (!anchor_held && !anchor_try_ref (anchor))
+   * toggle notify, so no hazard slot is held across it, and it is user
+   * code that may drop whatever held the anchor for the caller (even
+   * when @anchor_held): our own reference keeps it. */
+  if (!anchor_try_ref (anchor))
     {
       wk_hazard_clear (hazard);
       return NULL;
@@ -681,7 +683,6 @@ _wk_anchor_get_slow (WkAnchor *anchor,
   if (object != NULL &&
       __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) != WK_ANCHOR_ALIVE)
     g_clear_object (&object);
-  if (!anchor_held)
-    wk_anchor_unref (anchor);
+  wk_anchor_unref (anchor);
   return object;
 }

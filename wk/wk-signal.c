@@ -93,6 +93,7 @@ typedef struct
   WeakHandler  *handler;     /* (owned) */
   gboolean      pass_target;
   gint          ready;       /* (atomic) the fields above are set */
+  gint          running;     /* (atomic) emissions inside the marshal */
 } WeakClosure;
 
 static WeakHandler *
@@ -151,14 +152,19 @@ weak_closure_marshal (GClosure     *closure,
   WeakClosure *self = (WeakClosure *) closure;
   GObject *target;
 
-  /* GLib's signal lock orders the connection with the emissions in other
-   * threads already; this makes the order visible to thread sanitizers,
-   * which do not see GLib's futex-based locks. */
+  /* GLib orders the connection with the emissions in other threads, and
+   * the emissions with the closure's finalization (it holds the closure
+   * while invoking it); ready and running make both orders visible to
+   * thread sanitizers, which do not see GLib's own locks and atomics. */
   if (!__atomic_load_n (&self->ready, __ATOMIC_ACQUIRE))
     return;
+  __atomic_fetch_add (&self->running, 1, __ATOMIC_RELAXED);
   target = wk_ref_get (self->target_ref);
   if (target == NULL)
-    return;
+    {
+      __atomic_fetch_sub (&self->running, 1, __ATOMIC_RELEASE);
+      return;
+    }
 
   if (self->pass_target)
     {
@@ -177,6 +183,7 @@ weak_closure_marshal (GClosure     *closure,
     g_closure_invoke (self->inner, return_value, n_param_values, param_values, invocation_hint);
 
   g_object_unref (target);
+  __atomic_fetch_sub (&self->running, 1, __ATOMIC_RELEASE);
 }
 
 static void
@@ -184,6 +191,10 @@ weak_closure_finalize (gpointer  data,
                        GClosure *closure)
 {
   WeakClosure *self = (WeakClosure *) closure;
+
+  /* Always 0 here (GLib finalizes a closure only after its last
+   * invocation); the acquire pairs with the marshal's release. */
+  g_warn_if_fail (__atomic_load_n (&self->running, __ATOMIC_ACQUIRE) == 0);
 
   /* If the target still lives, its ref dies here and its callback never
    * runs; its destroy notify drops the handler's other reference. */
