@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := \
 	build-essential pkg-config meson ninja-build \
 	libglib2.0-dev libglib2.0-dev-bin \
 	gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 \
-	python3 python3-gi python3-pytest \
+	python3 python3-gi python3-pytest valac \
 	gjs
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -43,6 +43,8 @@ demo: build
 	./$(BUILD)/examples/refs
 	@echo; echo "######## Wk in Python: examples/refs.py"; echo
 	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/refs.py
+	@echo; echo "######## Wk in JavaScript (GJS): examples/refs.js"; echo
+	meson devenv -C $(BUILD) gjs -m $(CURDIR)/examples/refs.js
 	@echo; echo "######## An image cache in C: examples/image-cache.c"; echo
 	./$(BUILD)/examples/image-cache
 	@echo; echo "######## The same image cache in Python: examples/image_cache.py"; echo
