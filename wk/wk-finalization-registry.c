@@ -21,7 +21,7 @@
  * With no context, the cleanup runs synchronously at the target's death,
  * in the thread that dropped its last reference, after every weak
  * reference to it reads %NULL and after the callbacks of its
- * [class@Wk.Ref]s. With a #GMainContext, the death only queues the
+ * [class@Wk.Ref]s. With a [struct@GLib.MainContext], the death only queues the
  * registration, and an idle source attached to that context calls the
  * cleanup later, in the thread iterating it; until then,
  * [method@Wk.FinalizationRegistry.unregister] still cancels it. If the

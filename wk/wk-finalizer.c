@@ -15,7 +15,7 @@
  * function still runs. A finalizer is *alive* until the first of
  *
  * - the object's death: the function runs in the thread that dropped the
- *   last reference, in the [death order](class.Ref.html#death-order) of
+ *   last reference, in the [death order](death-order.html) of
  *   the object's weak references (it counts as the newest ref at the time
  *   it was made, although [func@Wk.get_weak_ref_count] does not count it);
  * - [method@Wk.Finalizer.call]: the function runs now;

@@ -10,6 +10,10 @@
 /**
  * wk_get_major_version:
  *
+ * Gets the major version of the Wk library loaded at run time, which may
+ * differ from %WK_MAJOR_VERSION, the version the program was compiled
+ * against.
+ *
  * Returns: the major version of the Wk library the program runs with
  */
 guint
@@ -21,6 +25,9 @@ wk_get_major_version (void)
 /**
  * wk_get_minor_version:
  *
+ * Gets the minor version of the Wk library loaded at run time (compare
+ * %WK_MINOR_VERSION).
+ *
  * Returns: the minor version of the Wk library the program runs with
  */
 guint
@@ -31,6 +38,9 @@ wk_get_minor_version (void)
 
 /**
  * wk_get_micro_version:
+ *
+ * Gets the micro version of the Wk library loaded at run time (compare
+ * %WK_MICRO_VERSION).
  *
  * Returns: the micro version of the Wk library the program runs with
  */
@@ -67,4 +77,12 @@ wk_check_version (guint required_major,
   return NULL;
 }
 
+/**
+ * wk_ref_error_quark:
+ *
+ * The error quark of [error@Wk.RefError], also available as
+ * %WK_REF_ERROR.
+ *
+ * Returns: the error quark
+ */
 G_DEFINE_QUARK (wk-ref-error-quark, wk_ref_error)

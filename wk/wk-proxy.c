@@ -10,7 +10,7 @@
  * `weakref.proxy` for GObjects.
  *
  * A proxy is a [class@Wk.Ref] (it dies, reads %NULL and runs its callback
- * in the same [death order](class.Ref.html#death-order), and
+ * in the same [death order](death-order.html), and
  * [func@Wk.get_weak_ref_count] counts it), whose accessors fail with
  * %WK_REF_ERROR_DEAD once the referent is gone instead of returning
  * %NULL: [method@Wk.Proxy.dup_target], and the property forwarding of
@@ -76,7 +76,7 @@ wk_proxy_new (gpointer        object,
 /**
  * wk_proxy_dup_target:
  * @self: a proxy
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Gets a strong reference to the referent, failing once it is gone. This
  * is [method@Wk.Ref.get] with an error instead of %NULL.
@@ -145,9 +145,9 @@ dup_target_property (WkProxy      *self,
  * @self: a proxy
  * @name: the name of a property of the referent
  * @value: (out caller-allocates): where to store the value: a zero-filled
- *   #GValue, which is initialized to the property's type, or one
+ *   [struct@GObject.Value], which is initialized to the property's type, or one
  *   initialized to a type the property's value can be transformed into
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Reads a property of the live referent, as g_object_get_property() does,
  * but reports problems as errors: %WK_REF_ERROR_DEAD once the referent is
@@ -196,11 +196,11 @@ wk_proxy_get_property (WkProxy     *self,
  * wk_proxy_dup_property:
  * @self: a proxy
  * @name: the name of a property of the referent
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
- * Reads a property of the live referent into a new #GValue of the
+ * Reads a property of the live referent into a new [struct@GObject.Value] of the
  * property's type, failing as [method@Wk.Proxy.get_property] does. This
- * is the form for bindings that cannot pass a caller-allocated #GValue
+ * is the form for bindings that cannot pass a caller-allocated [struct@GObject.Value]
  * (GJS 1.74 converts the out value before it looks at the error).
  *
  * Returns: (transfer full): the value, freed with g_value_unset() and
@@ -229,7 +229,7 @@ wk_proxy_dup_property (WkProxy     *self,
  * @name: the name of a property of the referent
  * @value: the new value, of the property's type or one that transforms
  *   into it
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Sets a property of the live referent, as g_object_set_property() does,
  * but reports problems as errors instead of warnings:

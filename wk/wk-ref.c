@@ -20,7 +20,7 @@
  * scales with threads. When the referent has a single owner, taking the
  * count from 1 to 2 could race that owner's final unref, which GLib
  * decides without any per-object synchronization; Wk then uses GLib's
- * own #GWeakRef path, which on GLib 2.74 takes a global lock (GLib 2.80
+ * own [struct@GObject.WeakRef] path, which on GLib 2.74 takes a global lock (GLib 2.80
  * made it per object).
  *
  * ## Death order
@@ -382,7 +382,7 @@ wk_ref_set_callback (WkRef          *self,
  * wk_ref_hash:
  * @ref: (type Wk.Ref): a weak reference
  *
- * A hash function for refs, for use with #GHashTable: the identity hash
+ * A hash function for refs, for use with [struct@GLib.HashTable]: the identity hash
  * of the referent, fixed when the ref was made, so it stays valid after
  * the referent died (CPython raises TypeError there).
  *
@@ -404,7 +404,7 @@ wk_ref_hash (gconstpointer ref)
  * @a: (type Wk.Ref): a weak reference
  * @b: (type Wk.Ref): another weak reference
  *
- * Equality for refs, for use with #GHashTable: while both referents live,
+ * Equality for refs, for use with [struct@GLib.HashTable]: while both referents live,
  * two refs are equal when they refer to the same object; otherwise a ref
  * is only equal to itself.
  *

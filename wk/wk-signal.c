@@ -34,7 +34,7 @@
  *   after the subclasses' code has run), so the handler can still run
  *   during the target's own dispose code.
  * - **Bindings.** [func@Wk.signal_connect_closure_weak] does the same
- *   for a #GClosure, which Python and JavaScript can pass; it hands the
+ *   for a [struct@GObject.Closure], which Python and JavaScript can pass; it hands the
  *   target to the closure as its last argument so that the closure
  *   itself need not capture it (which would keep it alive).
  *

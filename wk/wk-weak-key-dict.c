@@ -13,9 +13,9 @@
  * An entry disappears when its key dies, and its value destroy notify
  * runs exactly once then (or when the entry is removed or replaced).
  *
- * The C face stores `gpointer` values with the #GDestroyNotify given to
+ * The C face stores `gpointer` values with the [callback@GLib.DestroyNotify] given to
  * [ctor@Wk.WeakKeyDict.new]. The binding face,
- * [ctor@Wk.WeakKeyDict.new_for_values], stores a copy of a #GValue and is
+ * [ctor@Wk.WeakKeyDict.new_for_values], stores a copy of a [struct@GObject.Value] and is
  * what bindings use under the plain names (`insert`, `lookup`).
  *
  * Threads and iteration follow the rules of [class@Wk.WeakValueDict]:
@@ -24,7 +24,8 @@
  * iteration.
  *
  * A value that refers back to its own key keeps the key alive for now,
- * as in CPython; Wk's cycle collector is what will break that.
+ * as in CPython; the planned cycle collector is what will break that (see
+ * [Ephemerons](ephemerons.html)).
  */
 
 #include "config.h"
@@ -104,7 +105,7 @@ copy_gvalue (gpointer value)
 /**
  * wk_weak_key_dict_new_for_values:
  *
- * Creates a dict whose values are #GValues. This is the dict that
+ * Creates a dict whose values are [struct@GObject.Value]s. This is the dict that
  * bindings use, and what g_object_new() alone makes.
  *
  * Returns: (transfer full): a new, empty dict
@@ -139,6 +140,9 @@ wk_weak_key_dict_insert (WkWeakKeyDict *self,
  * wk_weak_key_dict_lookup: (skip)
  * @self: a dict
  * @key: a key
+ *
+ * Looks up the value of @key. A %NULL value and no entry look the same
+ * here; [method@Wk.WeakKeyDict.lookup_extended] tells them apart.
  *
  * Returns: (nullable) (transfer none): the value of @key, borrowed:
  *   valid while the entry stays; %NULL if there is none
@@ -184,6 +188,8 @@ wk_weak_key_dict_lookup_extended (WkWeakKeyDict *self,
  * wk_weak_key_dict_contains:
  * @self: a dict
  * @key: a key
+ *
+ * Tells whether @key has an entry.
  *
  * Returns: whether @key has an entry
  */
@@ -242,6 +248,8 @@ wk_weak_key_dict_steal (WkWeakKeyDict *self,
 /**
  * wk_weak_key_dict_get_size:
  * @self: a dict
+ *
+ * Counts the entries of the dict.
  *
  * Returns: the number of entries, never counting one whose key's death
  *   has been processed
@@ -311,6 +319,8 @@ wk_weak_key_dict_foreach (WkWeakKeyDict            *self,
  * wk_weak_key_dict_get_keys:
  * @self: a dict
  *
+ * Takes a snapshot of the live keys.
+ *
  * Returns: (transfer full) (element-type GObject.Object): a strong
  *   reference to each live key; the array has no element free function
  */
@@ -328,6 +338,8 @@ wk_weak_key_dict_get_keys (WkWeakKeyDict *self)
 /**
  * wk_weak_key_dict_get_values: (skip)
  * @self: a dict
+ *
+ * Lists the values of the entries whose keys live.
  *
  * Returns: (transfer container): the values of the live entries,
  *   borrowed: valid while their entries stay
@@ -409,11 +421,11 @@ wk_weak_key_dict_insert_value (WkWeakKeyDict *self,
  * wk_weak_key_dict_lookup_value: (rename-to wk_weak_key_dict_lookup)
  * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
  * @key: a key
- * @value: (out caller-allocates) (optional): an uninitialized #GValue that
+ * @value: (out caller-allocates) (optional): an uninitialized [struct@GObject.Value] that
  *   receives a copy of the value (a %NULL pointer if there is none)
  *
- * Looks up the value of @key. (An out #GValue rather than a returned
- * one: PyGObject 3.42 never frees a returned #GValue.)
+ * Looks up the value of @key. (An out [struct@GObject.Value] rather than a returned
+ * one: PyGObject 3.42 never frees a returned [struct@GObject.Value].)
  *
  * Returns: whether @key has an entry
  */
@@ -439,7 +451,7 @@ wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
  * wk_weak_key_dict_steal_value: (rename-to wk_weak_key_dict_steal)
  * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
  * @key: a key
- * @value: (out caller-allocates) (optional): an uninitialized #GValue that
+ * @value: (out caller-allocates) (optional): an uninitialized [struct@GObject.Value] that
  *   receives the value (a %NULL pointer if there was none)
  *
  * Removes the entry of @key and hands over its value: what Python's
@@ -472,9 +484,9 @@ wk_weak_key_dict_steal_value (WkWeakKeyDict *self,
  * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
  * @key: a key
  *
- * Like [method@Wk.WeakKeyDict.lookup_value], returning a new #GValue.
+ * Like [method@Wk.WeakKeyDict.lookup_value], returning a new [struct@GObject.Value].
  * This is the shape GJS 1.74 handles without a leak (it never unsets a
- * caller-allocated out #GValue), while PyGObject 3.42 leaks this one and
+ * caller-allocated out [struct@GObject.Value]), while PyGObject 3.42 leaks this one and
  * not the other: each binding has the call it can use.
  *
  * Returns: (transfer full) (nullable): a copy of the value of @key, or
@@ -496,7 +508,7 @@ wk_weak_key_dict_dup_value (WkWeakKeyDict *self,
  * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
  * @key: a key
  *
- * Like [method@Wk.WeakKeyDict.steal_value], returning a new #GValue (see
+ * Like [method@Wk.WeakKeyDict.steal_value], returning a new [struct@GObject.Value] (see
  * [method@Wk.WeakKeyDict.dup_value] for why both exist).
  *
  * Returns: (transfer full) (nullable): the value of @key, or %NULL if

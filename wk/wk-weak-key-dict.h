@@ -25,7 +25,7 @@ typedef struct _WkWeakKeyDictIter WkWeakKeyDictIter;
 /**
  * WkWeakKeyDictIter:
  *
- * An iterator over a [class@Wk.WeakKeyDict], used like #GHashTableIter.
+ * An iterator over a [class@Wk.WeakKeyDict], used like [struct@GLib.HashTableIter].
  * C only.
  */
 struct _WkWeakKeyDictIter

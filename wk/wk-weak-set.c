@@ -51,6 +51,8 @@ wk_weak_set_init (WkWeakSet *self)
 /**
  * wk_weak_set_new:
  *
+ * Creates an empty [class@Wk.WeakSet].
+ *
  * Returns: (transfer full): a new, empty set
  */
 WkWeakSet *
@@ -63,6 +65,9 @@ wk_weak_set_new (void)
  * wk_weak_set_add:
  * @self: a set
  * @member: the object to add, held weakly
+ *
+ * Adds @member to the set, without keeping it alive: it leaves the set
+ * when it dies.
  *
  * Returns: %TRUE if @member was added: it was not in the set before, and
  *   it has not started to die
@@ -82,6 +87,8 @@ wk_weak_set_add (WkWeakSet *self,
  * @self: a set
  * @member: an object
  *
+ * Removes @member from the set.
+ *
  * Returns: whether @member was in the set
  */
 gboolean
@@ -99,6 +106,8 @@ wk_weak_set_remove (WkWeakSet *self,
  * @self: a set
  * @member: an object
  *
+ * Tells whether @member is in the set.
+ *
  * Returns: whether @member is in the set
  */
 gboolean
@@ -114,6 +123,8 @@ wk_weak_set_contains (WkWeakSet *self,
 /**
  * wk_weak_set_get_size:
  * @self: a set
+ *
+ * Counts the members of the set.
  *
  * Returns: the number of members, never counting one whose death has
  *   been processed
@@ -177,6 +188,8 @@ wk_weak_set_foreach (WkWeakSet *self,
  * wk_weak_set_get_members:
  * @self: a set
  *
+ * Takes a snapshot of the live members.
+ *
  * Returns: (transfer full) (element-type GObject.Object): a strong
  *   reference to each live member; the array has no element free function
  */
@@ -215,6 +228,8 @@ wk_weak_set_iter_init (WkWeakSetIter *iter,
  * @iter: an iterator
  * @member: (out) (optional) (type GObject.Object): the member, borrowed:
  *   the iterator keeps it alive until the next step
+ *
+ * Advances @iter to the next live member.
  *
  * Returns: %FALSE at the end (the iteration is then over)
  */

@@ -25,7 +25,7 @@ typedef struct _WkWeakSetIter WkWeakSetIter;
 /**
  * WkWeakSetIter:
  *
- * An iterator over a [class@Wk.WeakSet], used like #GHashTableIter.
+ * An iterator over a [class@Wk.WeakSet], used like [struct@GLib.HashTableIter].
  * C only.
  */
 struct _WkWeakSetIter

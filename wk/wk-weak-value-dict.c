@@ -19,10 +19,10 @@
  * stays.
  *
  * It has two faces. The C face takes `gpointer` keys with the
- * #GHashFunc, #GEqualFunc and #GDestroyNotify given to
- * [ctor@Wk.WeakValueDict.new], like #GHashTable (inserting a present key
+ * [callback@GLib.HashFunc], [callback@GLib.EqualFunc] and [callback@GLib.DestroyNotify] given to
+ * [ctor@Wk.WeakValueDict.new], like [struct@GLib.HashTable] (inserting a present key
  * replaces the key and the value, as g_hash_table_replace() does). The
- * binding face, [ctor@Wk.WeakValueDict.new_for_variants], takes #GVariant
+ * binding face, [ctor@Wk.WeakValueDict.new_for_variants], takes [struct@GLib.Variant]
  * keys of any type, containers included; bindings see its methods under
  * the plain names (`insert`, `lookup`, ...).
  *
@@ -121,7 +121,7 @@ wk_weak_value_dict_new (GHashFunc      hash_func,
 /**
  * wk_weak_value_dict_new_for_variants:
  *
- * Creates a dict whose keys are #GVariants of any type, compared with
+ * Creates a dict whose keys are [struct@GLib.Variant]s of any type, compared with
  * g_variant_equal(). This is the dict that bindings use, and what
  * g_object_new() alone makes.
  *
@@ -159,6 +159,9 @@ wk_weak_value_dict_insert (WkWeakValueDict *self,
  * @self: a dict
  * @key: a key
  *
+ * Looks up the value of @key and takes a strong reference to it, if it
+ * is alive.
+ *
  * Returns: (transfer full) (nullable) (type GObject.Object): a new
  *   reference to the value of @key, or %NULL if there is none or it has
  *   started to die
@@ -176,6 +179,8 @@ wk_weak_value_dict_lookup (WkWeakValueDict *self,
  * wk_weak_value_dict_contains: (skip)
  * @self: a dict
  * @key: a key
+ *
+ * Tells whether @key maps to a value that is alive.
  *
  * Returns: whether @key maps to a live value
  */
@@ -234,6 +239,8 @@ wk_weak_value_dict_steal (WkWeakValueDict *self,
 /**
  * wk_weak_value_dict_get_size:
  * @self: a dict
+ *
+ * Counts the entries of the dict.
  *
  * Returns: the number of entries, never counting one whose value's death
  *   has been processed
@@ -303,6 +310,8 @@ wk_weak_value_dict_foreach (WkWeakValueDict            *self,
  * wk_weak_value_dict_get_keys: (skip)
  * @self: a dict
  *
+ * Lists the keys of the entries whose values live.
+ *
  * Returns: (transfer container): the keys of the live entries, borrowed:
  *   valid while their entries stay in the dict
  */
@@ -320,6 +329,8 @@ wk_weak_value_dict_get_keys (WkWeakValueDict *self)
 /**
  * wk_weak_value_dict_get_values:
  * @self: a dict
+ *
+ * Takes a snapshot of the live values.
  *
  * Returns: (transfer full) (element-type GObject.Object): a strong
  *   reference to each live value; the array has no element free function
@@ -381,6 +392,9 @@ wk_weak_value_dict_insert_variant (WkWeakValueDict *self,
  * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
  * @key: a key
  *
+ * Looks up the value of @key, as [method@Wk.WeakValueDict.lookup] does
+ * for the C face.
+ *
  * Returns: (transfer full) (nullable): the value of @key, or %NULL if
  *   there is none or it has started to die
  */
@@ -405,6 +419,8 @@ wk_weak_value_dict_lookup_variant (WkWeakValueDict *self,
  * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
  * @key: a key
  *
+ * Tells whether @key maps to a value that is alive.
+ *
  * Returns: whether @key maps to a live value
  */
 gboolean
@@ -427,6 +443,9 @@ wk_weak_value_dict_contains_variant (WkWeakValueDict *self,
  * wk_weak_value_dict_remove_variant: (rename-to wk_weak_value_dict_remove)
  * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
  * @key: a key
+ *
+ * Removes the entry of @key; the dict drops its reference on the key (at
+ * the end of the iteration if one is running).
  *
  * Returns: whether there was an entry
  */
@@ -482,6 +501,8 @@ copy_variant (gpointer variant)
 /**
  * wk_weak_value_dict_get_variant_keys: (rename-to wk_weak_value_dict_get_keys)
  * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
+ *
+ * Takes a snapshot of the keys of the entries whose values live.
  *
  * Returns: (transfer full) (element-type GVariant): the keys of the live
  *   entries, one reference each; the array has no element free function

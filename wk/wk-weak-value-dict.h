@@ -25,7 +25,7 @@ typedef struct _WkWeakValueDictIter WkWeakValueDictIter;
 /**
  * WkWeakValueDictIter:
  *
- * An iterator over a [class@Wk.WeakValueDict], used like #GHashTableIter.
+ * An iterator over a [class@Wk.WeakValueDict], used like [struct@GLib.HashTableIter].
  * C only.
  */
 struct _WkWeakValueDictIter

@@ -35,7 +35,7 @@ wk_weak_init (WkWeak   *weak,
 
 /**
  * wk_weak_set: (skip)
- * @weak: an initialized or zero-filled #WkWeak
+ * @weak: an initialized or zero-filled [struct@Wk.Weak]
  * @object: (type GObject.Object) (nullable): the new referent
  *
  * Points @weak at @object (or at nothing). Safe to call while other
@@ -58,7 +58,7 @@ wk_weak_set (WkWeak   *weak,
 
 /**
  * wk_weak_get: (skip)
- * @weak: an initialized or zero-filled #WkWeak
+ * @weak: an initialized or zero-filled [struct@Wk.Weak]
  *
  * Gets a strong reference to the referent of @weak, if it is alive. The
  * same guarantees as [method@Wk.Ref.get] hold.
@@ -100,7 +100,7 @@ wk_weak_get (WkWeak *weak)
 
 /**
  * wk_weak_clear: (skip)
- * @weak: an initialized or zero-filled #WkWeak
+ * @weak: an initialized or zero-filled [struct@Wk.Weak]
  *
  * Empties @weak and releases what it held. Call it before the storage
  * goes away; a cleared `WkWeak` may be used again.
