@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := \
 	build-essential pkg-config meson ninja-build \
 	libglib2.0-dev libglib2.0-dev-bin \
 	gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 \
-	python3 python3-gi python3-pytest valac gi-docgen \
+	python3 python3-gi python3-pytest valac \
 	gjs
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
