@@ -53,6 +53,16 @@ demo: build
 	./$(BUILD)/examples/tempdir
 	@echo; echo "######## The same in Python: examples/tempdir.py"; echo
 	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/tempdir.py
+	@echo; echo "######## The GTK 4 image viewer, in self-test mode: examples/gtk/wk-viewer.c"; echo
+	@if [ ! -x $(BUILD)/examples/gtk/wk-viewer ]; then \
+	  echo "(not built: install libgtk-4-dev and run make demo again)"; \
+	elif [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  ./$(BUILD)/examples/gtk/wk-viewer --self-test --screenshot=$(BUILD)/wk-viewer-selftest.png; \
+	elif command -v xvfb-run >/dev/null; then \
+	  xvfb-run -a ./$(BUILD)/examples/gtk/wk-viewer --self-test --screenshot=$(BUILD)/wk-viewer-selftest.png; \
+	else \
+	  echo "(no display and no xvfb-run: install xvfb xauth to see it run)"; \
+	fi
 
 check: build
 	meson test -C $(BUILD) --print-errorlogs

@@ -120,6 +120,10 @@ WkRef     *wk_anchor_dup_shared      (WkAnchor  *anchor);
  * shared ref that won a race instead of linking, or NULL when linked. */
 WkRef     *wk_anchor_link            (WkAnchor  *anchor,
                                       WkRefNode *node);
+/* Links a node that is not shared; FALSE if the referent's death has
+ * already been processed (then it is not linked). */
+gboolean   wk_anchor_link_unshared   (WkAnchor  *anchor,
+                                      WkRefNode *node);
 void       wk_anchor_unlink_disposed (WkAnchor  *anchor,
                                       WkRefNode *node);
 /* Unlinks @node whatever its owner's count; FALSE if it was not linked

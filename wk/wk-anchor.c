@@ -387,6 +387,26 @@ wk_anchor_link (WkAnchor  *anchor,
   return NULL;
 }
 
+gboolean
+wk_anchor_link_unshared (WkAnchor  *anchor,
+                         WkRefNode *node)
+{
+  gboolean linked;
+
+  g_assert (!node->shared);
+  anchor_lock (anchor);
+  linked = !anchor->closed;
+  if (linked)
+    {
+      link_push (&anchor->refs, &node->link);
+      node->linked = TRUE;
+      if (node->is_ref)
+        anchor->n_refs++;
+    }
+  anchor_unlock (anchor);
+  return linked;
+}
+
 static void
 unlink_locked (WkAnchor  *anchor,
                WkRefNode *node)

@@ -314,8 +314,7 @@ wk_finalize_new (gpointer        object,
   pending_finalizers = &self->pending;
   pthread_mutex_unlock (&pending_lock);
 
-  wk_anchor_link (self->anchor, &self->node);
-  if (!self->node.linked && finalizer_claim (self))
+  if (!wk_anchor_link_unshared (self->anchor, &self->node) && finalizer_claim (self))
     {
       /* Born dead: the object's death has already been processed. */
       g_object_unref (self);
