@@ -100,7 +100,13 @@ class Ref(Wk.Ref):
         _check_referent(ob)
         if cls is Ref:
             if callback is None:
-                return Wk.Ref.new(ob, None)
+                # The shared ref: it gets the wrapper shortcut too (see
+                # __call__), from whichever wrapper is alive now.
+                self = Wk.Ref.new(ob, None)
+                wrapper = self.__dict__.get('_wk_wrapper')
+                if wrapper is None or wrapper() is None:
+                    self._wk_wrapper = _stdlib_weakref.ref(ob)
+                return self
             self = Wk.Ref.new(ob, _callback_trampoline(callback))
         else:
             # A Python subclass is its own GType: construct it through
