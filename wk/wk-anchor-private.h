@@ -44,6 +44,7 @@ G_BEGIN_DECLS
 typedef enum {
   WK_ANCHOR_ALIVE = 0,
   WK_ANCHOR_DEAD = 1,
+  WK_ANCHOR_GC_PENDING = 2,   /* a collection decides: readers wait */
 } WkAnchorState;
 
 typedef struct _WkAnchor  WkAnchor;
@@ -146,6 +147,33 @@ gboolean   wk_anchor_watch           (WkAnchor    *anchor,
 gboolean   wk_anchor_unwatch         (WkAnchor  *anchor,
                                       WkWatch   *watch);
 GPtrArray *wk_anchor_dup_refs        (WkAnchor  *anchor);
+
+/* An object's death in steps, so that a collection can make every weak
+ * reference to every garbage object read NULL before any callback runs:
+ * kill each, then deliver the watches of all, then the callbacks of all,
+ * then the late watches of all. A plain death does the four in a row. */
+typedef struct
+{
+  WkAnchor   *anchor;
+  GPtrArray  *nodes;
+  WkLink     *early;
+  WkLink     *late;
+} WkAnchorDeath;
+
+void       wk_anchor_kill              (WkAnchor      *anchor,
+                                        GObject       *object,
+                                        WkAnchorDeath *death);
+void       wk_anchor_deliver_watches   (WkAnchorDeath *death);
+void       wk_anchor_deliver_callbacks (WkAnchorDeath *death);
+void       wk_anchor_deliver_late      (WkAnchorDeath *death);
+
+/* For collections: mark makes readers of a live object wait (FALSE if it
+ * is not alive); unmark lets them go on; disown takes the object's death
+ * notification away, for an object whose death the collection kills. */
+gboolean   wk_anchor_gc_mark           (WkAnchor  *anchor);
+void       wk_anchor_gc_unmark         (WkAnchor  *anchor);
+void       wk_anchor_gc_disown         (WkAnchor  *anchor,
+                                        GObject   *object);
 
 gpointer   _wk_anchor_get_slow       (WkAnchor  *anchor,
                                       WkHazard  *hazard,

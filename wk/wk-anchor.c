@@ -595,43 +595,53 @@ fire_watches (WkLink *link)
     }
 }
 
-static void
-anchor_object_died (gpointer  data,
-                    GObject  *where_the_object_was)
+void
+wk_anchor_kill (WkAnchor      *anchor,
+                GObject       *object,
+                WkAnchorDeath *death)
 {
-  WkAnchor *anchor = data;
-  GPtrArray *nodes;
-  WkLink *early, *late;
-  guint i;
-
   __atomic_store_n (&anchor->state, WK_ANCHOR_DEAD, __ATOMIC_SEQ_CST);
   wk_hazard_wait (anchor);
 
   /* From now on new weak references to this object (if it lives on after
-   * g_object_run_dispose()) get a fresh anchor. */
+   * g_object_run_dispose(), or resurrected after a collection) get a
+   * fresh anchor. */
   if (anchor->is_wk_object)
     {
       WkAnchor *expected = anchor;
 
-      __atomic_compare_exchange_n (_wk_object_anchor_slot (WK_OBJECT (where_the_object_was)),
+      __atomic_compare_exchange_n (_wk_object_anchor_slot (WK_OBJECT (object)),
                                    &expected, NULL, FALSE,
                                    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
     }
   else
-    g_object_replace_qdata (where_the_object_was, wk_anchor_quark (),
-                            anchor, NULL, NULL, NULL);
+    g_object_replace_qdata (object, wk_anchor_quark (), anchor, NULL, NULL, NULL);
 
   /* Close the anchor (no ref or watch can join it from now on) while
-   * taking the refs to call back; then let Wk's tables drop their entries
-   * for this object, before any user callback runs. */
-  nodes = anchor_dup_nodes_where (anchor, node_has_callback, TRUE);
-  take_watches (anchor, &early, &late);
-  fire_watches (early);
+   * taking the refs to call back. */
+  death->anchor = anchor;
+  death->nodes = anchor_dup_nodes_where (anchor, node_has_callback, TRUE);
+  take_watches (anchor, &death->early, &death->late);
 
   /* GLib cleared it before dispose in the final unref; after
-   * g_object_run_dispose() it would only do so once we have returned. */
+   * g_object_run_dispose() or for a collection it would only do so
+   * later. */
   if (!_wk_gweak_cleared (&anchor->gweak))
     g_weak_ref_clear (&anchor->gweak);
+}
+
+void
+wk_anchor_deliver_watches (WkAnchorDeath *death)
+{
+  fire_watches (death->early);
+  death->early = NULL;
+}
+
+void
+wk_anchor_deliver_callbacks (WkAnchorDeath *death)
+{
+  GPtrArray *nodes = g_steal_pointer (&death->nodes);
+  guint i;
 
   for (i = 0; nodes != NULL && i < nodes->len; i++)
     {
@@ -639,7 +649,7 @@ anchor_object_died (gpointer  data,
       GObject *owner = node->owner;
       gpointer user_data;
       GDestroyNotify destroy;
-      WkRefCallback callback = wk_anchor_take_callback (anchor, node, &user_data, &destroy);
+      WkRefCallback callback = wk_anchor_take_callback (death->anchor, node, &user_data, &destroy);
 
       if (callback != NULL)
         callback ((WkRef *) owner, user_data);
@@ -648,10 +658,78 @@ anchor_object_died (gpointer  data,
       g_object_unref (owner);
     }
   g_clear_pointer (&nodes, g_ptr_array_unref);
+}
 
-  fire_watches (late);
+void
+wk_anchor_deliver_late (WkAnchorDeath *death)
+{
+  fire_watches (death->late);
+  death->late = NULL;
+  /* The object's reference. */
+  wk_anchor_unref (death->anchor);
+}
 
+static void
+anchor_object_died (gpointer  data,
+                    GObject  *where_the_object_was)
+{
+  WkAnchorDeath death;
+
+  wk_anchor_kill (data, where_the_object_was, &death);
+  /* Wk's tables drop their entries for this object before any user
+   * callback runs. */
+  wk_anchor_deliver_watches (&death);
+  wk_anchor_deliver_callbacks (&death);
+  wk_anchor_deliver_late (&death);
+}
+
+gboolean
+wk_anchor_gc_mark (WkAnchor *anchor)
+{
+  gint expected = WK_ANCHOR_ALIVE;
+
+  return __atomic_compare_exchange_n (&anchor->state, &expected, WK_ANCHOR_GC_PENDING, FALSE,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+void
+wk_anchor_gc_unmark (WkAnchor *anchor)
+{
+  __atomic_store_n (&anchor->state, WK_ANCHOR_ALIVE, __ATOMIC_SEQ_CST);
+}
+
+void
+wk_anchor_gc_disown (WkAnchor *anchor,
+                     GObject  *object)
+{
+  /* The collection processes this death; the object's own death later
+   * must not do it again. */
+  g_object_weak_unref (object, anchor_object_died, anchor);
+}
+
+/* A reader found the anchor of an object that a collection is deciding
+ * about: wait, without a hazard slot (the collector waits for those),
+ * until it is decided. TRUE if the object lives on. */
+static gboolean
+wait_for_gc (WkAnchor *anchor,
+             WkHazard *hazard)
+{
+  guint spins = 0;
+  gboolean alive;
+
+  if (!anchor_try_ref (anchor))
+    {
+      wk_hazard_clear (hazard);
+      return FALSE;
+    }
+  wk_hazard_clear (hazard);
+  while (__atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_GC_PENDING)
+    backoff (&spins);
+  alive = __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_ALIVE;
+  if (alive)
+    wk_hazard_publish (hazard, anchor);
   wk_anchor_unref (anchor);
+  return alive;
 }
 
 gpointer
@@ -665,6 +743,12 @@ _wk_anchor_get_slow (WkAnchor *anchor,
     {
       gint count;
 
+      if (__atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_GC_PENDING)
+        {
+          if (!wait_for_gc (anchor, hazard))
+            return NULL;
+          continue;
+        }
       if (!_wk_anchor_state_alive (anchor))
         {
           wk_hazard_clear (hazard);
