@@ -22,22 +22,119 @@
 #include "config.h"
 
 #include "wk-object-private.h"
+#include "wk-gc-private.h"
 
 typedef struct
 {
-  WkAnchor *anchor;   /* (atomic) (nullable) */
+  WkAnchor  *anchor;   /* (atomic) (nullable) */
+  WkGcHead   gc;
+  gint       held_lock;  /* (atomic) a spin lock for held */
+  GPtrArray *held;       /* (nullable) (owned) the objects of hold() */
 } WkObjectPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (WkObject, wk_object, G_TYPE_OBJECT)
 
+static inline void
+held_lock (WkObjectPrivate *priv)
+{
+  while (__atomic_exchange_n (&priv->held_lock, 1, __ATOMIC_ACQUIRE) != 0)
+    while (__atomic_load_n (&priv->held_lock, __ATOMIC_RELAXED) != 0)
+      g_thread_yield ();
+}
+
+static inline void
+held_unlock (WkObjectPrivate *priv)
+{
+  __atomic_store_n (&priv->held_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void
+wk_object_real_traverse (WkObject    *self,
+                         WkVisitFunc  visit,
+                         gpointer     user_data)
+{
+  WkObjectPrivate *priv = wk_object_get_instance_private (self);
+  guint i;
+
+  /* The collector's visit only compares pointers: no user code runs
+   * under the spin lock. */
+  held_lock (priv);
+  for (i = 0; priv->held != NULL && i < priv->held->len; i++)
+    visit (g_ptr_array_index (priv->held, i), user_data);
+  held_unlock (priv);
+}
+
+/* Takes every held object out; the caller drops them. */
+static GPtrArray *
+steal_held (WkObjectPrivate *priv)
+{
+  GPtrArray *held;
+
+  held_lock (priv);
+  held = g_steal_pointer (&priv->held);
+  held_unlock (priv);
+  return held;
+}
+
+static void
+wk_object_real_clear (WkObject *self)
+{
+  GPtrArray *held = steal_held (wk_object_get_instance_private (self));
+
+  if (held != NULL)
+    g_ptr_array_unref (held);
+}
+
+static void
+wk_object_dispose (GObject *object)
+{
+  WkObjectPrivate *priv = wk_object_get_instance_private (WK_OBJECT (object));
+  GPtrArray *held = steal_held (priv);
+
+  if (held != NULL)
+    g_ptr_array_unref (held);
+
+  G_OBJECT_CLASS (wk_object_parent_class)->dispose (object);
+}
+
+static void
+wk_object_finalize (GObject *object)
+{
+  WkObjectPrivate *priv = wk_object_get_instance_private (WK_OBJECT (object));
+
+  /* First: a collection in another thread may be reading this instance
+   * until the untrack returns. */
+  _wk_gc_untrack (&priv->gc);
+  g_clear_pointer (&priv->held, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (wk_object_parent_class)->finalize (object);
+}
+
 static void
 wk_object_class_init (WkObjectClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wk_object_dispose;
+  object_class->finalize = wk_object_finalize;
+  klass->traverse = wk_object_real_traverse;
+  klass->clear = wk_object_real_clear;
 }
 
 static void
 wk_object_init (WkObject *self)
 {
+  WkObjectPrivate *priv = wk_object_get_instance_private (self);
+
+  _wk_gc_track (&priv->gc, G_OBJECT (self));
+}
+
+WkGcHead *
+_wk_object_gc_head (WkObject *self)
+{
+  WkObjectPrivate *priv = wk_object_get_instance_private (self);
+
+  return &priv->gc;
 }
 
 WkAnchor **
@@ -76,4 +173,100 @@ wk_object_get_ref_count (gpointer object)
   g_return_val_if_fail (G_IS_OBJECT (object), 0);
 
   return __atomic_load_n (&G_OBJECT (object)->ref_count, __ATOMIC_RELAXED);
+}
+
+/**
+ * wk_object_hold:
+ * @self: an object
+ * @child: (type GObject.Object): an object for @self to hold
+ *
+ * Takes a strong reference on @child on behalf of @self, one that the
+ * cycle collector can see (the default [vfunc@Wk.Object.traverse] visits
+ * it) and break (the default [vfunc@Wk.Object.clear] releases it). Holding
+ * the same child twice takes two references. Python and JavaScript
+ * subclasses use this for the objects they keep, so that cycles through
+ * them can be collected.
+ */
+void
+wk_object_hold (WkObject *self,
+                GObject  *child)
+{
+  WkObjectPrivate *priv;
+
+  g_return_if_fail (WK_IS_OBJECT (self));
+  g_return_if_fail (G_IS_OBJECT (child));
+
+  priv = wk_object_get_instance_private (self);
+  g_object_ref (child);
+  held_lock (priv);
+  if (priv->held == NULL)
+    priv->held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (priv->held, child);
+  held_unlock (priv);
+}
+
+/**
+ * wk_object_release:
+ * @self: an object
+ * @child: (type GObject.Object): an object that @self holds
+ *
+ * Drops one reference that [method@Wk.Object.hold] took on @child.
+ *
+ * Returns: %TRUE if @self held @child
+ */
+gboolean
+wk_object_release (WkObject *self,
+                   GObject  *child)
+{
+  WkObjectPrivate *priv;
+  gboolean found = FALSE;
+  guint i;
+
+  g_return_val_if_fail (WK_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (G_IS_OBJECT (child), FALSE);
+
+  priv = wk_object_get_instance_private (self);
+  held_lock (priv);
+  for (i = 0; priv->held != NULL && i < priv->held->len; i++)
+    if (g_ptr_array_index (priv->held, i) == child)
+      {
+        g_ptr_array_steal_index (priv->held, i);
+        found = TRUE;
+        break;
+      }
+  held_unlock (priv);
+
+  /* Outside the lock: the child's dispose may run here. */
+  if (found)
+    g_object_unref (child);
+  return found;
+}
+
+/**
+ * wk_object_list_held:
+ * @self: an object
+ *
+ * Lists the objects that @self holds with [method@Wk.Object.hold], once
+ * per reference, oldest first.
+ *
+ * Returns: (transfer full) (element-type GObject.Object): a new array
+ *   holding a reference to each; it has no element free function, so the
+ *   caller unrefs each element and then the array
+ */
+GPtrArray *
+wk_object_list_held (WkObject *self)
+{
+  WkObjectPrivate *priv;
+  GPtrArray *list;
+  guint i;
+
+  g_return_val_if_fail (WK_IS_OBJECT (self), NULL);
+
+  priv = wk_object_get_instance_private (self);
+  list = g_ptr_array_new ();
+  held_lock (priv);
+  for (i = 0; priv->held != NULL && i < priv->held->len; i++)
+    g_ptr_array_add (list, g_object_ref (g_ptr_array_index (priv->held, i)));
+  held_unlock (priv);
+  return list;
 }

@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 # include "wk-finalization-registry.h"
 # include "wk-signal.h"
 # include "wk-toggle.h"
+# include "wk-gc.h"
 # include "wk-weak.h"
 # include "wk-weak-key-dict.h"
 # include "wk-weak-set.h"

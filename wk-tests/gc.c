@@ -1,0 +1,315 @@
+/* gc.c: tests for the cycle collector
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <wk/wk.h>
+
+#include "wk-test-util.h"
+
+/* A WkObject that counts its clears and finalizations. */
+#define TEST_TYPE_NODE (test_node_get_type ())
+G_DECLARE_FINAL_TYPE (TestNode, test_node, TEST, NODE, WkObject)
+
+struct _TestNode
+{
+  WkObject  parent_instance;
+  gint     *cleared;     /* (atomic) (nullable) */
+  gint     *finalized;   /* (atomic) (nullable) */
+  gboolean  reachable;   /* a test promises it is reachable: never clear */
+};
+
+G_DEFINE_FINAL_TYPE (TestNode, test_node, WK_TYPE_OBJECT)
+
+static void
+test_node_clear (WkObject *object)
+{
+  TestNode *self = TEST_NODE (object);
+
+  g_assert_false (__atomic_load_n (&self->reachable, __ATOMIC_ACQUIRE));
+  if (self->cleared != NULL)
+    __atomic_fetch_add (self->cleared, 1, __ATOMIC_RELAXED);
+  WK_OBJECT_CLASS (test_node_parent_class)->clear (object);
+}
+
+static void
+test_node_finalize (GObject *object)
+{
+  TestNode *self = TEST_NODE (object);
+
+  if (self->finalized != NULL)
+    __atomic_fetch_add (self->finalized, 1, __ATOMIC_RELAXED);
+  G_OBJECT_CLASS (test_node_parent_class)->finalize (object);
+}
+
+static void
+test_node_class_init (TestNodeClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_node_finalize;
+  WK_OBJECT_CLASS (klass)->clear = test_node_clear;
+}
+
+static void
+test_node_init (TestNode *self)
+{
+}
+
+static TestNode *
+node_new (gint *cleared,
+          gint *finalized)
+{
+  TestNode *node = g_object_new (TEST_TYPE_NODE, NULL);
+
+  node->cleared = cleared;
+  node->finalized = finalized;
+  return node;
+}
+
+static GPtrArray *order;
+
+static void
+log_callback (WkRef    *ref,
+              gpointer  data)
+{
+  GPtrArray *refs = g_object_get_data (G_OBJECT (ref), "all");
+  guint i;
+
+  /* Every weak reference to every garbage object reads NULL first. */
+  for (i = 0; refs != NULL && i < refs->len; i++)
+    g_assert_null (wk_ref_get (g_ptr_array_index (refs, i)));
+  g_ptr_array_add (order, data);
+}
+
+static void
+test_gc_two_cycle (void)
+{
+  gint cleared = 0, finalized = 0;
+  TestNode *a = node_new (&cleared, &finalized);
+  TestNode *b = node_new (&cleared, &finalized);
+  GPtrArray *refs = g_ptr_array_new_with_free_func (g_object_unref);
+  WkRef *ra, *rb;
+  GPtrArray *held;
+
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (b));
+  wk_object_hold (WK_OBJECT (b), G_OBJECT (a));
+  held = wk_object_list_held (WK_OBJECT (a));
+  g_assert_cmpuint (held->len, ==, 1);
+  g_assert_true (g_ptr_array_index (held, 0) == b);
+  g_object_unref (g_ptr_array_index (held, 0));
+  g_ptr_array_unref (held);
+  g_assert_true (wk_gc_is_tracked (a));
+
+  ra = wk_ref_new (a, log_callback, "a", NULL);
+  rb = wk_ref_new (b, log_callback, "b", NULL);
+  g_ptr_array_add (refs, g_object_ref (ra));
+  g_ptr_array_add (refs, g_object_ref (rb));
+  g_object_set_data (G_OBJECT (ra), "all", refs);
+  g_object_set_data (G_OBJECT (rb), "all", refs);
+  order = g_ptr_array_new ();
+
+  /* Reachable: nothing. */
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 0);
+  g_assert_cmpint (cleared, ==, 0);
+
+  g_object_unref (a);
+  g_object_unref (b);
+  g_assert_cmpint (finalized, ==, 0);   /* the leak refcounting cannot fix */
+
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  g_assert_cmpint (cleared, ==, 2);
+  g_assert_cmpint (finalized, ==, 2);
+  g_assert_cmpuint (order->len, ==, 2);
+  g_assert_null (wk_ref_get (ra));
+  g_assert_null (wk_ref_get (rb));
+
+  g_ptr_array_unref (order);
+  g_object_set_data (G_OBJECT (ra), "all", NULL);
+  g_object_set_data (G_OBJECT (rb), "all", NULL);
+  g_ptr_array_unref (refs);
+  g_object_unref (ra);
+  g_object_unref (rb);
+}
+
+static void
+test_gc_reachable_cycle (void)
+{
+  gint cleared = 0, finalized = 0;
+  TestNode *root = node_new (&cleared, &finalized);
+  TestNode *a = node_new (&cleared, &finalized);
+  TestNode *b = node_new (&cleared, &finalized);
+
+  wk_object_hold (WK_OBJECT (root), G_OBJECT (a));
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (b));
+  wk_object_hold (WK_OBJECT (b), G_OBJECT (a));
+  g_object_unref (a);
+  g_object_unref (b);
+
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 0);
+  g_assert_cmpint (cleared, ==, 0);
+
+  /* Once the root lets go, all of it is garbage. */
+  g_assert_true (wk_object_release (WK_OBJECT (root), G_OBJECT (a)));
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  g_assert_cmpint (finalized, ==, 2);
+  g_object_unref (root);
+  g_assert_cmpint (finalized, ==, 3);
+}
+
+static void
+test_gc_saveall (void)
+{
+  gint finalized = 0;
+  TestNode *a = node_new (NULL, &finalized);
+  GPtrArray *garbage;
+
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (a));   /* a.append(a) */
+  g_object_unref (a);
+  wk_gc_set_debug (WK_GC_DEBUG_SAVEALL);
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 1);
+  wk_gc_set_debug (WK_GC_DEBUG_NONE);
+  garbage = wk_gc_get_garbage ();
+  g_assert_cmpuint (garbage->len, >=, 1);
+  g_assert_true (g_ptr_array_index (garbage, garbage->len - 1) == a);
+  g_assert_cmpint (finalized, ==, 0);
+  g_ptr_array_foreach (garbage, (GFunc) (void (*) (void)) g_object_unref, NULL);
+  g_ptr_array_unref (garbage);
+}
+
+static void
+test_gc_thresholds (void)
+{
+  guint t0, t1, t2, c0;
+  GVariant *stats;
+  guint collections_before, collections_after, collected, uncollectable;
+  gint i, finalized = 0;
+
+  wk_gc_get_threshold (&t0, &t1, &t2);
+  g_assert_cmpuint (t0, ==, 700);
+  g_assert_cmpuint (t1, ==, 10);
+  g_assert_cmpuint (t2, ==, 10);
+
+  stats = wk_gc_get_stats ();
+  g_variant_get_child (stats, 0, "(uuu)", &collections_before, &collected, &uncollectable);
+  g_variant_unref (stats);
+
+  wk_gc_set_auto_mode (WK_GC_AUTO_ALLOC);
+  wk_gc_set_threshold (10, 10, 10);
+  for (i = 0; i < 50; i++)
+    {
+      TestNode *a = node_new (NULL, &finalized);
+
+      wk_object_hold (WK_OBJECT (a), G_OBJECT (a));
+      g_object_unref (a);
+    }
+  wk_gc_get_count (&c0, NULL, NULL);
+  g_assert_cmpuint (c0, <=, 11);
+  stats = wk_gc_get_stats ();
+  g_variant_get_child (stats, 0, "(uuu)", &collections_after, &collected, &uncollectable);
+  g_variant_unref (stats);
+  g_assert_cmpuint (collections_after, >=, collections_before + 4);
+  g_assert_cmpint (finalized, >=, 40);
+
+  wk_gc_set_threshold (700, 10, 10);
+  wk_gc_set_auto_mode (WK_GC_AUTO_IDLE);
+  wk_gc_collect (-1);
+  g_assert_cmpint (finalized, ==, 50);
+}
+
+/* Threads take and drop references to, and read weak references of, the
+ * nodes of a reachable ring while collections run: none is ever cleared
+ * (TestNode asserts it), and garbage made meanwhile is collected. */
+typedef struct
+{
+  TestNode **ring;
+  WkRef    **refs;
+  guint      n;
+  gint       stop;   /* (atomic) */
+} Churn;
+
+static gpointer
+churn_thread (gpointer data)
+{
+  Churn *churn = data;
+  guint i = 0;
+
+  while (!__atomic_load_n (&churn->stop, __ATOMIC_ACQUIRE))
+    {
+      GObject *got = wk_ref_get (churn->refs[i % churn->n]);
+
+      g_assert_nonnull (got);
+      wk_object_hold (WK_OBJECT (got), G_OBJECT (churn->ring[(i + 1) % churn->n]));
+      wk_object_release (WK_OBJECT (got), G_OBJECT (churn->ring[(i + 1) % churn->n]));
+      g_object_unref (got);
+      i++;
+    }
+  return NULL;
+}
+
+static void
+test_gc_threads (void)
+{
+  guint n = 64, i, rounds = wk_test_iterations (200, 5000);
+  gint cleared = 0, finalized = 0, garbage_finalized = 0;
+  Churn churn = { g_new0 (TestNode *, n), g_new0 (WkRef *, n), n, 0 };
+  TestNode *root = node_new (&cleared, &finalized);
+  GThread *threads[2];
+  guint r;
+
+  for (i = 0; i < n; i++)
+    {
+      churn.ring[i] = node_new (&cleared, &finalized);
+      churn.ring[i]->reachable = TRUE;
+      churn.refs[i] = wk_ref_new (churn.ring[i], NULL, NULL, NULL);
+    }
+  for (i = 0; i < n; i++)
+    wk_object_hold (WK_OBJECT (churn.ring[i]), G_OBJECT (churn.ring[(i + 1) % n]));
+  wk_object_hold (WK_OBJECT (root), G_OBJECT (churn.ring[0]));
+  for (i = 0; i < n; i++)
+    g_object_unref (churn.ring[i]);
+
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("churn", churn_thread, &churn);
+  for (r = 0; r < rounds; r++)
+    {
+      TestNode *g = node_new (NULL, &garbage_finalized);
+
+      wk_object_hold (WK_OBJECT (g), G_OBJECT (g));
+      g_object_unref (g);
+      wk_gc_collect (r % 3);
+    }
+  __atomic_store_n (&churn.stop, 1, __ATOMIC_RELEASE);
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+
+  wk_gc_collect (-1);
+  g_test_message ("%u collections while 2 threads churned; %d of %u garbage nodes collected",
+                  rounds, garbage_finalized, rounds);
+  g_assert_cmpint (cleared, ==, 0);
+  g_assert_cmpint (garbage_finalized, ==, (gint) rounds);
+
+  /* Let the ring go. */
+  for (i = 0; i < n; i++)
+    __atomic_store_n (&churn.ring[i]->reachable, FALSE, __ATOMIC_RELEASE);
+  wk_object_release (WK_OBJECT (root), G_OBJECT (churn.ring[0]));
+  g_assert_cmpuint (wk_gc_collect (-1), ==, n);
+  g_assert_cmpint (finalized, ==, (gint) n);
+  for (i = 0; i < n; i++)
+    g_object_unref (churn.refs[i]);
+  g_object_unref (root);
+  g_free (churn.ring);
+  g_free (churn.refs);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/gc/two-cycle", test_gc_two_cycle);
+  g_test_add_func ("/gc/reachable-cycle", test_gc_reachable_cycle);
+  g_test_add_func ("/gc/saveall", test_gc_saveall);
+  g_test_add_func ("/gc/thresholds", test_gc_thresholds);
+  g_test_add_func ("/gc/threads", test_gc_threads);
+
+  return g_test_run ();
+}

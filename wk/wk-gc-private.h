@@ -1,0 +1,35 @@
+/* wk-gc-private.h: what WkObject and the collector share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "wk-object.h"
+
+G_BEGIN_DECLS
+
+typedef struct _WkGcHead WkGcHead;
+
+/* A tracked object's place in the collector's lists; in the WkObject's
+ * instance. Every field is under the collector's tracking lock. */
+struct _WkGcHead
+{
+  WkGcHead  *prev;
+  WkGcHead  *next;
+  GObject   *object;
+  gssize     gc_refs;      /* a collection's scratch count */
+  gint       generation;   /* 0..2, WK_GC_PERMANENT, or WK_GC_UNTRACKED */
+  guint      flags;        /* a collection's marks */
+};
+
+#define WK_GC_UNTRACKED  (-1)
+#define WK_GC_PERMANENT  3
+
+void      _wk_gc_track   (WkGcHead *head,
+                          GObject  *object);
+void      _wk_gc_untrack (WkGcHead *head);
+
+WkGcHead *_wk_object_gc_head (WkObject *self);
+
+G_END_DECLS

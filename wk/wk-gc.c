@@ -1,0 +1,1154 @@
+/* wk-gc.c: the cycle collector
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * WkGc:
+ *
+ * The cycle collector: Python's `gc` module for [class@Wk.Object]s.
+ *
+ * Reference counting never frees a cycle (A holds B, B holds A). Every
+ * [class@Wk.Object] is tracked from its construction; the objects it
+ * holds are what its [vfunc@Wk.Object.traverse] visits (by default, the
+ * objects of [method@Wk.Object.hold]). [func@Wk.gc_collect] finds the
+ * objects that only the tracked objects themselves keep alive, makes
+ * every weak reference to them read %NULL, runs their callbacks and
+ * finalizers, and then breaks the cycles with [vfunc@Wk.Object.clear],
+ * after which reference counting frees them.
+ *
+ * The singleton, [func@Wk.gc_get_default], emits
+ * [signal@Wk.Gc::collect-start] and [signal@Wk.Gc::collect-end] around
+ * each collection.
+ *
+ * ## Threads
+ *
+ * Other threads may take and drop references, read weak references and
+ * hold and release objects while a collection runs. A collection
+ *
+ * 1. copies the reference counts of the generations it collects and
+ *    subtracts the references their traverse functions find among them;
+ * 2. takes what is left at zero and not reachable from the rest as
+ *    candidates, and makes every Wk weak reference to a candidate wait
+ *    (a reader of one waits until the collection has decided);
+ * 3. reads the counts again: if any changed (a reference the collection
+ *    could not see, for instance a GWeakRef or a borrowed pointer made
+ *    strong), it gives up on all the candidates of this collection;
+ * 4. otherwise kills their weak references, runs the callbacks, and
+ *    clears what is still garbage after them.
+ *
+ * While it traverses, it holds the tracking lock, so no tracked object is
+ * finalized meanwhile (its finalize waits); a traverse function may run
+ * while another thread disposes the object, so it reads the references
+ * under the lock that guards them, and dispose clears them.
+ */
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "wk-gc.h"
+#include "wk-gc-private.h"
+#include "wk-anchor-private.h"
+#include "wk-object-private.h"
+#include "wk-enum-types.h"
+#include "wk-ref.h"
+
+#define N_GENERATIONS 3
+#define WK_GC_COLLECTING 4
+
+enum {
+  FLAG_REACHABLE = 1 << 0,
+};
+
+typedef struct
+{
+  WkGcHead  list;          /* sentinel */
+  guint     count;         /* allocations (gen 0) or collections below */
+  guint     threshold;
+  guint     collections;
+  guint     collected;
+  guint     uncollectable;
+} Generation;
+
+/* Tracking: the lists and counts. Collections: one at a time. */
+static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t collect_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static Generation  generations[N_GENERATIONS];
+static WkGcHead    permanent;       /* frozen objects */
+static guint       permanent_count;
+static WkGcHead    collecting;      /* garbage being processed */
+static gboolean    lists_ready;
+
+static gint            gc_enabled = TRUE;   /* (atomic) */
+static gint            gc_debug;            /* (atomic) WkGcDebugFlags */
+static gint            gc_auto_mode;        /* (atomic) WkGcAutoMode */
+static gint            idle_pending;        /* (atomic) */
+static GPtrArray      *gc_garbage;          /* under track_lock */
+static __thread gboolean in_collection;
+
+struct _WkGc
+{
+  GObject parent_instance;
+};
+
+enum {
+  SIGNAL_COLLECT_START,
+  SIGNAL_COLLECT_END,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+static WkGc *default_gc;   /* (atomic) */
+
+G_DEFINE_FINAL_TYPE (WkGc, wk_gc, G_TYPE_OBJECT)
+
+static void
+wk_gc_class_init (WkGcClass *klass)
+{
+  /**
+   * WkGc::collect-start:
+   * @self: the collector
+   * @generation: the oldest generation collected
+   *
+   * Emitted in the collecting thread before a collection.
+   */
+  signals[SIGNAL_COLLECT_START] =
+    g_signal_new ("collect-start", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+
+  /**
+   * WkGc::collect-end:
+   * @self: the collector
+   * @generation: the oldest generation collected
+   * @collected: how many unreachable objects the collection found
+   * @uncollectable: how many of them it could not free
+   *
+   * Emitted in the collecting thread after a collection.
+   */
+  signals[SIGNAL_COLLECT_END] =
+    g_signal_new ("collect-end", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_UINT, G_TYPE_UINT);
+}
+
+static void
+wk_gc_init (WkGc *self)
+{
+}
+
+/**
+ * wk_gc_get_default:
+ *
+ * Gets the collector, for its signals.
+ *
+ * Returns: (transfer none): the collector
+ */
+WkGc *
+wk_gc_get_default (void)
+{
+  WkGc *gc = __atomic_load_n (&default_gc, __ATOMIC_ACQUIRE);
+
+  if (G_UNLIKELY (gc == NULL))
+    {
+      WkGc *expected = NULL;
+
+      gc = g_object_new (WK_TYPE_GC, NULL);
+      if (!__atomic_compare_exchange_n (&default_gc, &expected, gc, FALSE,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        {
+          g_object_unref (gc);
+          gc = expected;
+        }
+    }
+  return gc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lists (circular, with a sentinel), under track_lock                    */
+
+static void
+list_init (WkGcHead *list)
+{
+  list->prev = list->next = list;
+}
+
+static gboolean
+list_is_empty (WkGcHead *list)
+{
+  return list->next == list;
+}
+
+static void
+list_append (WkGcHead *list,
+             WkGcHead *head)
+{
+  head->prev = list->prev;
+  head->next = list;
+  list->prev->next = head;
+  list->prev = head;
+}
+
+static void
+list_remove (WkGcHead *head)
+{
+  head->prev->next = head->next;
+  head->next->prev = head->prev;
+  head->prev = head->next = NULL;
+}
+
+/* Moves everything of @from to the end of @to. */
+static void
+list_merge (WkGcHead *from,
+            WkGcHead *to)
+{
+  if (list_is_empty (from))
+    return;
+  from->next->prev = to->prev;
+  to->prev->next = from->next;
+  from->prev->next = to;
+  to->prev = from->prev;
+  list_init (from);
+}
+
+static void
+set_generation (WkGcHead *list,
+                gint      generation)
+{
+  for (WkGcHead *h = list->next; h != list; h = h->next)
+    h->generation = generation;
+}
+
+static void
+ensure_lists_locked (void)
+{
+  static const guint thresholds[N_GENERATIONS] = { 700, 10, 10 };
+  guint i;
+
+  if (G_LIKELY (lists_ready))
+    return;
+  for (i = 0; i < N_GENERATIONS; i++)
+    {
+      list_init (&generations[i].list);
+      generations[i].threshold = thresholds[i];
+    }
+  list_init (&permanent);
+  list_init (&collecting);
+  gc_garbage = g_ptr_array_new_with_free_func (g_object_unref);
+  lists_ready = TRUE;
+}
+
+/* The oldest generation over its threshold, or -1. */
+static gint
+generation_to_collect_locked (void)
+{
+  gint g;
+
+  for (g = N_GENERATIONS - 1; g >= 0; g--)
+    if (generations[g].threshold > 0 && generations[g].count > generations[g].threshold)
+      return g;
+  return -1;
+}
+
+static guint collect_generation (gint generation, gboolean wait);
+
+static gboolean
+idle_collect (gpointer data)
+{
+  gint generation;
+
+  __atomic_store_n (&idle_pending, 0, __ATOMIC_RELEASE);
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  generation = generation_to_collect_locked ();
+  pthread_mutex_unlock (&track_lock);
+  if (generation >= 0 && wk_gc_is_enabled ())
+    collect_generation (generation, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* A new object crossed generation 0's threshold. */
+static void
+collect_automatically (void)
+{
+  if (__atomic_load_n (&gc_auto_mode, __ATOMIC_RELAXED) == WK_GC_AUTO_ALLOC)
+    {
+      gint generation;
+
+      pthread_mutex_lock (&track_lock);
+      generation = generation_to_collect_locked ();
+      pthread_mutex_unlock (&track_lock);
+      if (generation >= 0)
+        collect_generation (generation, FALSE);
+    }
+  else if (__atomic_exchange_n (&idle_pending, 1, __ATOMIC_ACQ_REL) == 0)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, idle_collect, NULL, NULL);
+}
+
+void
+_wk_gc_track (WkGcHead *head,
+              GObject  *object)
+{
+  gboolean crossed;
+
+  head->object = object;
+
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  generations[0].count++;
+  crossed = generations[0].threshold > 0 && generations[0].count > generations[0].threshold;
+  pthread_mutex_unlock (&track_lock);
+
+  /* Before the new object joins: a collection in its own constructor
+   * must not traverse it half made. */
+  if (crossed && !in_collection && wk_gc_is_enabled ())
+    collect_automatically ();
+
+  pthread_mutex_lock (&track_lock);
+  list_append (&generations[0].list, head);
+  head->generation = 0;
+  pthread_mutex_unlock (&track_lock);
+}
+
+void
+_wk_gc_untrack (WkGcHead *head)
+{
+  pthread_mutex_lock (&track_lock);
+  if (head->generation != WK_GC_UNTRACKED)
+    {
+      list_remove (head);
+      if (head->generation == 0 && generations[0].count > 0)
+        generations[0].count--;
+      else if (head->generation == WK_GC_PERMANENT)
+        permanent_count--;
+      head->generation = WK_GC_UNTRACKED;
+    }
+  pthread_mutex_unlock (&track_lock);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Collection                                                             */
+
+typedef struct
+{
+  GPtrArray   *heads;     /* WkGcHead, the set being examined */
+  GHashTable  *index;     /* object -> position + 1 */
+  GArray      *stack;     /* guint positions, for reachability */
+} Set;
+
+static void
+set_init (Set      *set,
+          WkGcHead *list)
+{
+  set->heads = g_ptr_array_new ();
+  set->index = g_hash_table_new (NULL, NULL);
+  set->stack = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (WkGcHead *h = list->next; h != list; h = h->next)
+    {
+      g_ptr_array_add (set->heads, h);
+      g_hash_table_insert (set->index, h->object, GUINT_TO_POINTER (set->heads->len));
+    }
+}
+
+static void
+set_clear (Set *set)
+{
+  g_ptr_array_unref (set->heads);
+  g_hash_table_unref (set->index);
+  g_array_unref (set->stack);
+}
+
+/* Only pointer comparisons: @child may be any object, even one being
+ * freed in another thread. */
+static WkGcHead *
+set_find (Set     *set,
+          GObject *child)
+{
+  guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, child));
+
+  return pos != 0 ? g_ptr_array_index (set->heads, pos - 1) : NULL;
+}
+
+static void
+visit_decref (GObject  *child,
+              gpointer  data)
+{
+  WkGcHead *head = set_find (data, child);
+
+  if (head != NULL)
+    head->gc_refs--;
+}
+
+static void
+visit_reach (GObject  *child,
+             gpointer  data)
+{
+  Set *set = data;
+  WkGcHead *head = set_find (set, child);
+
+  if (head != NULL && !(head->flags & FLAG_REACHABLE))
+    {
+      guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, child)) - 1;
+
+      head->flags |= FLAG_REACHABLE;
+      g_array_append_val (set->stack, pos);
+    }
+}
+
+static void
+traverse (GObject     *object,
+          WkVisitFunc  visit,
+          gpointer     data)
+{
+  WK_OBJECT_GET_CLASS (object)->traverse (WK_OBJECT (object), visit, data);
+}
+
+/* gc_refs: the count minus @own (references the collection holds itself)
+ * minus the references from inside the set; then marks what is
+ * reachable from the objects left above zero. */
+static void
+find_reachable (Set  *set,
+                gint  own)
+{
+  guint i;
+
+  for (i = 0; i < set->heads->len; i++)
+    {
+      WkGcHead *head = g_ptr_array_index (set->heads, i);
+      gint count = __atomic_load_n ((gint *) &head->object->ref_count, __ATOMIC_ACQUIRE);
+
+      /* An object in dispose or finalize is on its way out already. */
+      head->gc_refs = count > 0 ? count - own : 1;
+      head->flags = 0;
+    }
+  for (i = 0; i < set->heads->len; i++)
+    traverse (((WkGcHead *) g_ptr_array_index (set->heads, i))->object, visit_decref, set);
+
+  for (i = 0; i < set->heads->len; i++)
+    {
+      WkGcHead *head = g_ptr_array_index (set->heads, i);
+
+      if (head->gc_refs > 0 && !(head->flags & FLAG_REACHABLE))
+        {
+          head->flags |= FLAG_REACHABLE;
+          g_array_append_val (set->stack, i);
+        }
+    }
+  while (set->stack->len > 0)
+    {
+      guint pos = g_array_index (set->stack, guint, set->stack->len - 1);
+
+      g_array_set_size (set->stack, set->stack->len - 1);
+      traverse (((WkGcHead *) g_ptr_array_index (set->heads, pos))->object, visit_reach, set);
+    }
+}
+
+typedef struct
+{
+  WkGcHead       *head;
+  gint            count;    /* the count when found unreachable */
+  WkAnchor       *anchor;   /* (owned) (nullable) marked GC_PENDING */
+  WkAnchorDeath   death;
+  gboolean        killed;
+  gboolean        survives;
+} Garbage;
+
+static void
+debug_print (const char *what,
+             GArray     *garbage)
+{
+  guint i;
+
+  for (i = 0; i < garbage->len; i++)
+    {
+      Garbage *g = &g_array_index (garbage, Garbage, i);
+
+      g_printerr ("wk-gc: %s <%s %p>\n", what, G_OBJECT_TYPE_NAME (g->head->object), g->head->object);
+    }
+}
+
+static guint
+collect_generation (gint     generation,
+                    gboolean wait)
+{
+  WkGc *gc = __atomic_load_n (&default_gc, __ATOMIC_ACQUIRE);
+  WkGcDebugFlags debug = __atomic_load_n (&gc_debug, __ATOMIC_RELAXED);
+  WkGcHead young;
+  GArray *garbage;
+  Set set;
+  guint found = 0, uncollectable = 0;
+  gboolean changed = FALSE;
+  guint i;
+  gint g;
+
+  if (in_collection)
+    return 0;
+  if (wait)
+    pthread_mutex_lock (&collect_lock);
+  else if (pthread_mutex_trylock (&collect_lock) != 0)
+    return 0;
+  in_collection = TRUE;
+
+  if (gc != NULL)
+    g_signal_emit (gc, signals[SIGNAL_COLLECT_START], 0, generation);
+
+  garbage = g_array_new (FALSE, TRUE, sizeof (Garbage));
+
+  /* 1-3 under the tracking lock: nothing tracked is finalized meanwhile. */
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  list_init (&young);
+  for (g = 0; g <= generation; g++)
+    list_merge (&generations[g].list, &young);
+
+  set_init (&set, &young);
+  find_reachable (&set, 0);
+
+  for (i = 0; i < set.heads->len; i++)
+    {
+      WkGcHead *head = g_ptr_array_index (set.heads, i);
+      Garbage item = { head, 0, NULL, { 0 }, FALSE, FALSE };
+
+      if (head->flags & FLAG_REACHABLE)
+        continue;
+      item.count = __atomic_load_n ((gint *) &head->object->ref_count, __ATOMIC_ACQUIRE);
+      /* Readers of its weak references wait from here on. */
+      item.anchor = wk_anchor_lookup (head->object);
+      if (item.anchor != NULL && !wk_anchor_gc_mark (item.anchor))
+        changed = TRUE;
+      g_array_append_val (garbage, item);
+    }
+
+  if (garbage->len > 0)
+    {
+      /* A reader that passed the check before the mark has finished
+       * taking its reference, and shows in the counts. */
+      for (i = 0; i < garbage->len; i++)
+        {
+          Garbage *item = &g_array_index (garbage, Garbage, i);
+
+          if (item->anchor != NULL)
+            wk_hazard_wait (item->anchor);
+        }
+      for (i = 0; i < garbage->len && !changed; i++)
+        {
+          Garbage *item = &g_array_index (garbage, Garbage, i);
+
+          if (__atomic_load_n ((gint *) &item->head->object->ref_count, __ATOMIC_ACQUIRE) != item->count)
+            changed = TRUE;
+        }
+
+      if (changed)
+        {
+          /* A reference the collection could not see: not this time. */
+          for (i = 0; i < garbage->len; i++)
+            {
+              Garbage *item = &g_array_index (garbage, Garbage, i);
+
+              if (item->anchor != NULL)
+                {
+                  wk_anchor_gc_unmark (item->anchor);
+                  g_clear_pointer (&item->anchor, wk_anchor_unref);
+                }
+            }
+          g_array_set_size (garbage, 0);
+        }
+      else
+        for (i = 0; i < garbage->len; i++)
+          {
+            Garbage *item = &g_array_index (garbage, Garbage, i);
+
+            /* No toggle reference can be among their references: those
+             * are outside references, and these objects have none. */
+            g_object_ref (item->head->object);
+            list_remove (item->head);
+            list_append (&collecting, item->head);
+            item->head->generation = WK_GC_COLLECTING;
+          }
+    }
+
+  /* The survivors move one generation up. */
+  if (generation < N_GENERATIONS - 1)
+    {
+      set_generation (&young, generation + 1);
+      list_merge (&young, &generations[generation + 1].list);
+      generations[generation + 1].count++;
+    }
+  else
+    {
+      set_generation (&young, generation);
+      list_merge (&young, &generations[generation].list);
+    }
+  for (g = 0; g <= generation; g++)
+    generations[g].count = 0;
+  generations[generation].collections++;
+  set_clear (&set);
+  pthread_mutex_unlock (&track_lock);
+
+  found = garbage->len;
+  if (found > 0 && (debug & WK_GC_DEBUG_COLLECTABLE))
+    debug_print ("collectable", garbage);
+
+  /* 4. Every weak reference to every garbage object reads NULL, then
+   * the tables drop their entries, then the callbacks and finalizers run
+   * (newest first for each object), then the late watches. */
+  for (i = 0; i < garbage->len; i++)
+    {
+      Garbage *item = &g_array_index (garbage, Garbage, i);
+
+      if (item->anchor != NULL)
+        {
+          wk_anchor_gc_disown (item->anchor, item->head->object);
+          wk_anchor_kill (item->anchor, item->head->object, &item->death);
+          item->killed = TRUE;
+        }
+    }
+  for (i = 0; i < garbage->len; i++)
+    if (g_array_index (garbage, Garbage, i).killed)
+      wk_anchor_deliver_watches (&g_array_index (garbage, Garbage, i).death);
+  for (i = 0; i < garbage->len; i++)
+    if (g_array_index (garbage, Garbage, i).killed)
+      wk_anchor_deliver_callbacks (&g_array_index (garbage, Garbage, i).death);
+  for (i = 0; i < garbage->len; i++)
+    {
+      Garbage *item = &g_array_index (garbage, Garbage, i);
+
+      if (item->killed)
+        wk_anchor_deliver_late (&item->death);
+      g_clear_pointer (&item->anchor, wk_anchor_unref);
+    }
+
+  if (garbage->len > 0)
+    {
+      WkGcHead resurrected;
+
+      /* A callback may have made some of them reachable again: they, and
+       * what they reach, survive (in the oldest generation). */
+      pthread_mutex_lock (&track_lock);
+      set_init (&set, &collecting);
+      find_reachable (&set, 1);
+      list_init (&resurrected);
+      for (i = 0; i < garbage->len; i++)
+        {
+          Garbage *item = &g_array_index (garbage, Garbage, i);
+
+          if (item->head->flags & FLAG_REACHABLE)
+            {
+              item->survives = TRUE;
+              list_remove (item->head);
+              list_append (&resurrected, item->head);
+              item->head->generation = N_GENERATIONS - 1;
+            }
+        }
+      list_merge (&resurrected, &generations[N_GENERATIONS - 1].list);
+      set_clear (&set);
+      pthread_mutex_unlock (&track_lock);
+
+      if (debug & WK_GC_DEBUG_SAVEALL)
+        {
+          pthread_mutex_lock (&track_lock);
+          for (i = 0; i < garbage->len; i++)
+            if (!g_array_index (garbage, Garbage, i).survives)
+              g_ptr_array_add (gc_garbage, g_object_ref (g_array_index (garbage, Garbage, i).head->object));
+          pthread_mutex_unlock (&track_lock);
+        }
+      else
+        for (i = 0; i < garbage->len; i++)
+          {
+            Garbage *item = &g_array_index (garbage, Garbage, i);
+
+            if (!item->survives)
+              WK_OBJECT_GET_CLASS (item->head->object)->clear (WK_OBJECT (item->head->object));
+          }
+
+      /* What the clears did not free (references the traverse functions
+       * did not report) stays, in the garbage list. */
+      for (i = 0; i < garbage->len; i++)
+        {
+          Garbage *item = &g_array_index (garbage, Garbage, i);
+          GObject *object = item->head->object;
+
+          if (!item->survives && !(debug & WK_GC_DEBUG_SAVEALL) &&
+              __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_ACQUIRE) > 1)
+            {
+              uncollectable++;
+              if (debug & WK_GC_DEBUG_UNCOLLECTABLE)
+                g_printerr ("wk-gc: uncollectable <%s %p>\n", G_OBJECT_TYPE_NAME (object), object);
+              pthread_mutex_lock (&track_lock);
+              g_ptr_array_add (gc_garbage, g_object_ref (object));
+              pthread_mutex_unlock (&track_lock);
+            }
+        }
+
+      /* The objects that are garbage die here, in this thread. */
+      for (i = 0; i < garbage->len; i++)
+        g_object_unref (g_array_index (garbage, Garbage, i).head->object);
+    }
+
+  pthread_mutex_lock (&track_lock);
+  generations[generation].collected += found;
+  generations[generation].uncollectable += uncollectable;
+  pthread_mutex_unlock (&track_lock);
+
+  if (debug & WK_GC_DEBUG_STATS)
+    g_printerr ("wk-gc: generation %d: %u unreachable, %u uncollectable%s\n",
+                generation, found, uncollectable,
+                changed ? " (gave up: counts changed during the collection)" : "");
+
+  g_array_unref (garbage);
+  in_collection = FALSE;
+  pthread_mutex_unlock (&collect_lock);
+
+  if (gc != NULL)
+    g_signal_emit (gc, signals[SIGNAL_COLLECT_END], 0, generation, found, uncollectable);
+  return found;
+}
+
+/**
+ * wk_gc_collect:
+ * @generation: the oldest generation to collect (0 to 2), or -1 for all
+ *
+ * Runs a collection now, in this thread, whatever
+ * [func@Wk.gc_is_enabled] says. Called from a callback of a collection
+ * running in this thread, it does nothing and returns 0.
+ *
+ * Returns: how many unreachable objects it found
+ */
+guint
+wk_gc_collect (int generation)
+{
+  g_return_val_if_fail (generation >= -1 && generation < N_GENERATIONS, 0);
+
+  return collect_generation (generation < 0 ? N_GENERATIONS - 1 : generation, TRUE);
+}
+
+/**
+ * wk_gc_enable:
+ *
+ * Turns automatic collection on (the default).
+ */
+void
+wk_gc_enable (void)
+{
+  __atomic_store_n (&gc_enabled, TRUE, __ATOMIC_RELAXED);
+}
+
+/**
+ * wk_gc_disable:
+ *
+ * Turns automatic collection off; [func@Wk.gc_collect] still works.
+ */
+void
+wk_gc_disable (void)
+{
+  __atomic_store_n (&gc_enabled, FALSE, __ATOMIC_RELAXED);
+}
+
+/**
+ * wk_gc_is_enabled:
+ *
+ * Returns: whether automatic collection is on
+ */
+gboolean
+wk_gc_is_enabled (void)
+{
+  return __atomic_load_n (&gc_enabled, __ATOMIC_RELAXED);
+}
+
+/**
+ * wk_gc_get_count:
+ * @count0: (out) (optional): objects created since the last collection
+ * @count1: (out) (optional): generation 0 collections since the last
+ *   collection of generation 1
+ * @count2: (out) (optional): generation 1 collections since the last
+ *   collection of generation 2
+ *
+ * Gets the counts that the thresholds are compared with.
+ */
+void
+wk_gc_get_count (guint *count0,
+                 guint *count1,
+                 guint *count2)
+{
+  guint *out[N_GENERATIONS] = { count0, count1, count2 };
+  guint i;
+
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  for (i = 0; i < N_GENERATIONS; i++)
+    if (out[i] != NULL)
+      *out[i] = generations[i].count;
+  pthread_mutex_unlock (&track_lock);
+}
+
+/**
+ * wk_gc_set_threshold:
+ * @threshold0: objects created before generation 0 is collected (0 turns
+ *   automatic collection off)
+ * @threshold1: generation 0 collections before generation 1 is
+ * @threshold2: generation 1 collections before generation 2 is
+ *
+ * Sets the thresholds (default 700, 10, 10).
+ */
+void
+wk_gc_set_threshold (guint threshold0,
+                     guint threshold1,
+                     guint threshold2)
+{
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  generations[0].threshold = threshold0;
+  generations[1].threshold = threshold1;
+  generations[2].threshold = threshold2;
+  pthread_mutex_unlock (&track_lock);
+}
+
+/**
+ * wk_gc_get_threshold:
+ * @threshold0: (out) (optional): the threshold of generation 0
+ * @threshold1: (out) (optional): the threshold of generation 1
+ * @threshold2: (out) (optional): the threshold of generation 2
+ *
+ * Gets the thresholds.
+ */
+void
+wk_gc_get_threshold (guint *threshold0,
+                     guint *threshold1,
+                     guint *threshold2)
+{
+  guint *out[N_GENERATIONS] = { threshold0, threshold1, threshold2 };
+  guint i;
+
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  for (i = 0; i < N_GENERATIONS; i++)
+    if (out[i] != NULL)
+      *out[i] = generations[i].threshold;
+  pthread_mutex_unlock (&track_lock);
+}
+
+/* Strong references to the objects of @list (those with a count of 2 or
+ * more can be taken under the lock without running any toggle notify;
+ * for the others, a Wk weak read does it safely once the lock is gone). */
+static void
+dup_list_locked (WkGcHead  *list,
+                 GPtrArray *strong,
+                 GPtrArray *weak)
+{
+  for (WkGcHead *h = list->next; h != list; h = h->next)
+    {
+      gint count = __atomic_load_n ((gint *) &h->object->ref_count, __ATOMIC_RELAXED);
+      gboolean got = FALSE;
+
+      while (count >= 2 && !got)
+        got = __atomic_compare_exchange_n ((gint *) &h->object->ref_count, &count, count + 1,
+                                           TRUE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+      if (got)
+        g_ptr_array_add (strong, h->object);
+      else if (count == 1)
+        g_ptr_array_add (weak, wk_ref_new (h->object, NULL, NULL, NULL));
+    }
+}
+
+static GPtrArray *
+dup_objects (gint generation)
+{
+  GPtrArray *strong = g_ptr_array_new ();
+  GPtrArray *weak = g_ptr_array_new_with_free_func (g_object_unref);
+  gint g;
+  guint i;
+
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  for (g = 0; g < N_GENERATIONS; g++)
+    if (generation < 0 || generation == g)
+      dup_list_locked (&generations[g].list, strong, weak);
+  if (generation < 0)
+    dup_list_locked (&permanent, strong, weak);
+  pthread_mutex_unlock (&track_lock);
+
+  for (i = 0; i < weak->len; i++)
+    {
+      GObject *object = wk_ref_get (g_ptr_array_index (weak, i));
+
+      if (object != NULL)
+        g_ptr_array_add (strong, object);
+    }
+  g_ptr_array_unref (weak);
+  return strong;
+}
+
+/**
+ * wk_gc_get_objects:
+ * @generation: a generation (0 to 2), or -1 for every tracked object
+ *   (frozen ones included)
+ *
+ * Lists the tracked objects of @generation.
+ *
+ * Returns: (transfer full) (element-type Wk.Object): a new array holding
+ *   a reference to each object; it has no element free function
+ */
+GPtrArray *
+wk_gc_get_objects (int generation)
+{
+  g_return_val_if_fail (generation >= -1 && generation < N_GENERATIONS, NULL);
+
+  return dup_objects (generation);
+}
+
+typedef struct
+{
+  GObject  *target;
+  gboolean  found;
+} Search;
+
+static void
+visit_search (GObject  *child,
+              gpointer  data)
+{
+  Search *search = data;
+
+  if (child == search->target)
+    search->found = TRUE;
+}
+
+/**
+ * wk_gc_get_referrers:
+ * @object: (type GObject.Object): any GObject
+ *
+ * Lists the tracked objects whose traverse function visits @object.
+ *
+ * Returns: (transfer full) (element-type Wk.Object): a new array holding
+ *   a reference to each; it has no element free function
+ */
+GPtrArray *
+wk_gc_get_referrers (gpointer object)
+{
+  GPtrArray *all, *referrers;
+  guint i;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+
+  all = dup_objects (-1);
+  referrers = g_ptr_array_new ();
+  for (i = 0; i < all->len; i++)
+    {
+      Search search = { object, FALSE };
+      GObject *candidate = g_ptr_array_index (all, i);
+
+      traverse (candidate, visit_search, &search);
+      if (search.found)
+        g_ptr_array_add (referrers, candidate);
+      else
+        g_object_unref (candidate);
+    }
+  g_ptr_array_unref (all);
+  return referrers;
+}
+
+static void
+visit_collect (GObject  *child,
+               gpointer  data)
+{
+  g_ptr_array_add (data, g_object_ref (child));
+}
+
+/**
+ * wk_gc_get_referents:
+ * @object: (type GObject.Object): any GObject
+ *
+ * Lists what the traverse function of @object visits (nothing for an
+ * object that is not a [class@Wk.Object]).
+ *
+ * Returns: (transfer full) (element-type GObject.Object): a new array
+ *   holding a reference to each; it has no element free function
+ */
+GPtrArray *
+wk_gc_get_referents (gpointer object)
+{
+  GPtrArray *referents;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+
+  referents = g_ptr_array_new ();
+  if (WK_IS_OBJECT (object))
+    traverse (object, visit_collect, referents);
+  return referents;
+}
+
+/**
+ * wk_gc_is_tracked:
+ * @object: (type GObject.Object): any GObject
+ *
+ * Returns: whether the collector tracks @object (every live
+ *   [class@Wk.Object] is tracked)
+ */
+gboolean
+wk_gc_is_tracked (gpointer object)
+{
+  gboolean tracked;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), FALSE);
+
+  if (!WK_IS_OBJECT (object))
+    return FALSE;
+  pthread_mutex_lock (&track_lock);
+  tracked = _wk_object_gc_head (object)->generation != WK_GC_UNTRACKED;
+  pthread_mutex_unlock (&track_lock);
+  return tracked;
+}
+
+/**
+ * wk_gc_freeze:
+ *
+ * Moves every tracked object to a permanent generation that collections
+ * ignore, as Python's `gc.freeze()`.
+ */
+void
+wk_gc_freeze (void)
+{
+  gint g;
+
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  for (g = 0; g < N_GENERATIONS; g++)
+    {
+      for (WkGcHead *h = generations[g].list.next; h != &generations[g].list; h = h->next)
+        {
+          h->generation = WK_GC_PERMANENT;
+          permanent_count++;
+        }
+      list_merge (&generations[g].list, &permanent);
+      generations[g].count = 0;
+    }
+  pthread_mutex_unlock (&track_lock);
+}
+
+/**
+ * wk_gc_unfreeze:
+ *
+ * Moves the frozen objects back into the oldest generation.
+ */
+void
+wk_gc_unfreeze (void)
+{
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  set_generation (&permanent, N_GENERATIONS - 1);
+  list_merge (&permanent, &generations[N_GENERATIONS - 1].list);
+  permanent_count = 0;
+  pthread_mutex_unlock (&track_lock);
+}
+
+/**
+ * wk_gc_get_freeze_count:
+ *
+ * Returns: the number of frozen objects
+ */
+guint
+wk_gc_get_freeze_count (void)
+{
+  guint n;
+
+  pthread_mutex_lock (&track_lock);
+  n = permanent_count;
+  pthread_mutex_unlock (&track_lock);
+  return n;
+}
+
+/**
+ * wk_gc_get_stats:
+ *
+ * Gets, per generation, how many collections ran, how many unreachable
+ * objects they found and how many of those were uncollectable.
+ *
+ * Returns: (transfer full): a variant of type `a(uuu)`, one element per
+ *   generation: (collections, collected, uncollectable)
+ */
+GVariant *
+wk_gc_get_stats (void)
+{
+  GVariantBuilder builder;
+  guint g;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(uuu)"));
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  for (g = 0; g < N_GENERATIONS; g++)
+    g_variant_builder_add (&builder, "(uuu)", generations[g].collections,
+                           generations[g].collected, generations[g].uncollectable);
+  pthread_mutex_unlock (&track_lock);
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/**
+ * wk_gc_set_debug:
+ * @flags: the debug flags
+ *
+ * Sets the debug flags.
+ */
+void
+wk_gc_set_debug (WkGcDebugFlags flags)
+{
+  __atomic_store_n (&gc_debug, flags, __ATOMIC_RELAXED);
+}
+
+/**
+ * wk_gc_get_debug:
+ *
+ * Returns: the debug flags
+ */
+WkGcDebugFlags
+wk_gc_get_debug (void)
+{
+  return __atomic_load_n (&gc_debug, __ATOMIC_RELAXED);
+}
+
+/**
+ * wk_gc_get_garbage:
+ *
+ * Lists the objects kept because of %WK_GC_DEBUG_SAVEALL, and those a
+ * collection could not free.
+ *
+ * Returns: (transfer full) (element-type GObject.Object): a new array
+ *   holding a reference to each; it has no element free function
+ */
+GPtrArray *
+wk_gc_get_garbage (void)
+{
+  GPtrArray *list = g_ptr_array_new ();
+  guint i;
+
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  for (i = 0; i < gc_garbage->len; i++)
+    g_ptr_array_add (list, g_object_ref (g_ptr_array_index (gc_garbage, i)));
+  pthread_mutex_unlock (&track_lock);
+  return list;
+}
+
+/**
+ * wk_gc_set_auto_mode:
+ * @mode: where automatic collections run
+ *
+ * Sets where automatic collections run (default %WK_GC_AUTO_IDLE).
+ */
+void
+wk_gc_set_auto_mode (WkGcAutoMode mode)
+{
+  g_return_if_fail (mode == WK_GC_AUTO_IDLE || mode == WK_GC_AUTO_ALLOC);
+
+  __atomic_store_n (&gc_auto_mode, mode, __ATOMIC_RELAXED);
+}
+
+/**
+ * wk_gc_get_auto_mode:
+ *
+ * Returns: where automatic collections run
+ */
+WkGcAutoMode
+wk_gc_get_auto_mode (void)
+{
+  return __atomic_load_n (&gc_auto_mode, __ATOMIC_RELAXED);
+}
