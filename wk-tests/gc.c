@@ -300,6 +300,51 @@ test_gc_threads (void)
   g_free (churn.refs);
 }
 
+/* CPython issue 88846: a value that refers to its own key keeps a
+ * WeakKeyDictionary entry alive forever. Here the entry is an ephemeron:
+ * the value is reachable through it only if the key is. */
+static void
+test_gc_ephemeron (void)
+{
+  gint finalized = 0;
+  WkWeakKeyDict *dict = wk_weak_key_dict_new_for_values ();
+  TestNode *key = node_new (NULL, &finalized);
+  TestNode *value = node_new (NULL, &finalized);
+  TestNode *kept_key = node_new (NULL, &finalized);
+  TestNode *kept_value = node_new (NULL, &finalized);
+  GValue gvalue = G_VALUE_INIT;
+
+  wk_object_hold (WK_OBJECT (value), G_OBJECT (key));   /* value -> its key */
+  g_value_init (&gvalue, G_TYPE_OBJECT);
+  g_value_set_object (&gvalue, value);
+  wk_weak_key_dict_insert_value (dict, G_OBJECT (key), &gvalue);
+  g_value_unset (&gvalue);
+
+  /* The same with a key that something outside holds. */
+  wk_object_hold (WK_OBJECT (kept_value), G_OBJECT (kept_key));
+  g_value_init (&gvalue, G_TYPE_OBJECT);
+  g_value_set_object (&gvalue, kept_value);
+  wk_weak_key_dict_insert_value (dict, G_OBJECT (kept_key), &gvalue);
+  g_value_unset (&gvalue);
+
+  g_object_unref (key);
+  g_object_unref (value);
+  g_object_unref (kept_value);
+  g_assert_cmpuint (wk_weak_key_dict_get_size (dict), ==, 2);
+  g_assert_cmpint (finalized, ==, 0);   /* what leaks in CPython */
+
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  g_assert_cmpint (finalized, ==, 2);
+  g_assert_cmpuint (wk_weak_key_dict_get_size (dict), ==, 1);
+  g_assert_true (wk_weak_key_dict_contains (dict, G_OBJECT (kept_key)));
+
+  g_object_unref (kept_key);
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);   /* now the pair is garbage too */
+  g_assert_cmpint (finalized, ==, 4);
+  g_assert_cmpuint (wk_weak_key_dict_get_size (dict), ==, 0);
+  g_object_unref (dict);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -309,6 +354,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gc/reachable-cycle", test_gc_reachable_cycle);
   g_test_add_func ("/gc/saveall", test_gc_saveall);
   g_test_add_func ("/gc/thresholds", test_gc_thresholds);
+  g_test_add_func ("/gc/ephemeron", test_gc_ephemeron);
   g_test_add_func ("/gc/threads", test_gc_threads);
 
   return g_test_run ();

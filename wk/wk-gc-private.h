@@ -32,4 +32,12 @@ void      _wk_gc_untrack (WkGcHead *head);
 
 WkGcHead *_wk_object_gc_head (WkObject *self);
 
+/* Ephemerons: every (key, value object) entry of the weak key dicts with
+ * GValue values, under their locks; @func only looks at pointers. */
+typedef void (*WkEphemeronFunc) (gpointer  key,
+                                 GObject  *value,
+                                 gpointer  user_data);
+void      _wk_weak_key_dicts_scan (WkEphemeronFunc func,
+                                   gpointer        user_data);
+
 G_END_DECLS

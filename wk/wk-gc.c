@@ -335,6 +335,7 @@ typedef struct
   GPtrArray   *heads;     /* WkGcHead, the set being examined */
   GHashTable  *index;     /* object -> position + 1 */
   GArray      *stack;     /* guint positions, for reachability */
+  GArray      *ephemerons;  /* guint pairs: key position, value position */
 } Set;
 
 static void
@@ -344,6 +345,7 @@ set_init (Set      *set,
   set->heads = g_ptr_array_new ();
   set->index = g_hash_table_new (NULL, NULL);
   set->stack = g_array_new (FALSE, FALSE, sizeof (guint));
+  set->ephemerons = g_array_new (FALSE, FALSE, sizeof (guint));
   for (WkGcHead *h = list->next; h != list; h = h->next)
     {
       g_ptr_array_add (set->heads, h);
@@ -357,6 +359,7 @@ set_clear (Set *set)
   g_ptr_array_unref (set->heads);
   g_hash_table_unref (set->index);
   g_array_unref (set->stack);
+  g_array_unref (set->ephemerons);
 }
 
 /* Only pointer comparisons: @child may be any object, even one being
@@ -396,12 +399,56 @@ visit_reach (GObject  *child,
     }
 }
 
+static void traverse_head (WkGcHead    *head,
+                           WkVisitFunc  visit,
+                           gpointer     data);
+
+/* An entry of a weak key dict whose key and value are both in the set:
+ * the dict's reference on the value counts as one from the key. */
+static void
+visit_ephemeron (gpointer  key,
+                 GObject  *value,
+                 gpointer  data)
+{
+  Set *set = data;
+  guint kpos = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, key));
+  guint vpos = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, value));
+
+  if (kpos == 0 || vpos == 0)
+    return;
+  ((WkGcHead *) g_ptr_array_index (set->heads, vpos - 1))->gc_refs--;
+  kpos--;
+  vpos--;
+  g_array_append_val (set->ephemerons, kpos);
+  g_array_append_val (set->ephemerons, vpos);
+}
+
+static void
+propagate (Set *set)
+{
+  while (set->stack->len > 0)
+    {
+      guint pos = g_array_index (set->stack, guint, set->stack->len - 1);
+
+      g_array_set_size (set->stack, set->stack->len - 1);
+      traverse_head (g_ptr_array_index (set->heads, pos), visit_reach, set);
+    }
+}
+
 static void
 traverse (GObject     *object,
           WkVisitFunc  visit,
           gpointer     data)
 {
   WK_OBJECT_GET_CLASS (object)->traverse (WK_OBJECT (object), visit, data);
+}
+
+static void
+traverse_head (WkGcHead    *head,
+               WkVisitFunc  visit,
+               gpointer     data)
+{
+  traverse (head->object, visit, data);
 }
 
 /* gc_refs: the count minus @own (references the collection holds itself)
@@ -424,6 +471,7 @@ find_reachable (Set  *set,
     }
   for (i = 0; i < set->heads->len; i++)
     traverse (((WkGcHead *) g_ptr_array_index (set->heads, i))->object, visit_decref, set);
+  _wk_weak_key_dicts_scan (visit_ephemeron, set);
 
   for (i = 0; i < set->heads->len; i++)
     {
@@ -435,12 +483,30 @@ find_reachable (Set  *set,
           g_array_append_val (set->stack, i);
         }
     }
-  while (set->stack->len > 0)
-    {
-      guint pos = g_array_index (set->stack, guint, set->stack->len - 1);
+  propagate (set);
 
-      g_array_set_size (set->stack, set->stack->len - 1);
-      traverse (((WkGcHead *) g_ptr_array_index (set->heads, pos))->object, visit_reach, set);
+  /* Ephemerons: a value is reachable through its entry once its key is;
+   * to a fixed point. */
+  for (;;)
+    {
+      gboolean more = FALSE;
+
+      for (i = 0; i + 1 < set->ephemerons->len; i += 2)
+        {
+          WkGcHead *key = g_ptr_array_index (set->heads, g_array_index (set->ephemerons, guint, i));
+          guint vpos = g_array_index (set->ephemerons, guint, i + 1);
+          WkGcHead *value = g_ptr_array_index (set->heads, vpos);
+
+          if ((key->flags & FLAG_REACHABLE) && !(value->flags & FLAG_REACHABLE))
+            {
+              value->flags |= FLAG_REACHABLE;
+              g_array_append_val (set->stack, vpos);
+              more = TRUE;
+            }
+        }
+      if (!more)
+        break;
+      propagate (set);
     }
 }
 

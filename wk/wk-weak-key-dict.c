@@ -30,8 +30,11 @@
 
 #include "config.h"
 
+#include <pthread.h>
+
 #include "wk-weak-key-dict.h"
 #include "wk-weak-table-private.h"
+#include "wk-gc-private.h"
 
 struct _WkWeakKeyDict
 {
@@ -42,6 +45,66 @@ struct _WkWeakKeyDict
 
 G_DEFINE_FINAL_TYPE (WkWeakKeyDict, wk_weak_key_dict, G_TYPE_OBJECT)
 
+/* The dicts with GValue values, for the collector's ephemerons: a value
+ * object is reachable through its entry only if its key is. */
+static pthread_mutex_t  gvalue_dicts_lock = PTHREAD_MUTEX_INITIALIZER;
+static GHashTable      *gvalue_dicts;
+
+static void
+gvalue_dicts_add (WkWeakKeyDict *self)
+{
+  pthread_mutex_lock (&gvalue_dicts_lock);
+  if (gvalue_dicts == NULL)
+    gvalue_dicts = g_hash_table_new (NULL, NULL);
+  g_hash_table_add (gvalue_dicts, self);
+  pthread_mutex_unlock (&gvalue_dicts_lock);
+}
+
+static void
+gvalue_dicts_remove (WkWeakKeyDict *self)
+{
+  pthread_mutex_lock (&gvalue_dicts_lock);
+  if (gvalue_dicts != NULL)
+    g_hash_table_remove (gvalue_dicts, self);
+  pthread_mutex_unlock (&gvalue_dicts_lock);
+}
+
+typedef struct
+{
+  WkEphemeronFunc  func;
+  gpointer         user_data;
+} EphemeronScan;
+
+static void
+scan_entry (gpointer key,
+            gpointer value,
+            gpointer data)
+{
+  EphemeronScan *scan = data;
+  const GValue *gvalue = value;
+
+  if (gvalue != NULL && G_VALUE_HOLDS_OBJECT (gvalue) && g_value_get_object (gvalue) != NULL)
+    scan->func (key, g_value_get_object (gvalue), scan->user_data);
+}
+
+void
+_wk_weak_key_dicts_scan (WkEphemeronFunc func,
+                         gpointer        user_data)
+{
+  EphemeronScan scan = { func, user_data };
+  GHashTableIter iter;
+  gpointer dict;
+
+  pthread_mutex_lock (&gvalue_dicts_lock);
+  if (gvalue_dicts != NULL)
+    {
+      g_hash_table_iter_init (&iter, gvalue_dicts);
+      while (g_hash_table_iter_next (&iter, &dict, NULL))
+        wk_weak_table_scan (((WkWeakKeyDict *) dict)->table, scan_entry, &scan);
+    }
+  pthread_mutex_unlock (&gvalue_dicts_lock);
+}
+
 G_STATIC_ASSERT (sizeof (WkWeakKeyDictIter) >= sizeof (WkWeakTableIter));
 
 static void
@@ -49,6 +112,8 @@ wk_weak_key_dict_finalize (GObject *object)
 {
   WkWeakKeyDict *self = WK_WEAK_KEY_DICT (object);
 
+  if (self->gvalues)
+    gvalue_dicts_remove (self);
   g_clear_pointer (&self->table, wk_weak_table_free);
 
   G_OBJECT_CLASS (wk_weak_key_dict_parent_class)->finalize (object);
@@ -69,6 +134,7 @@ wk_weak_key_dict_init (WkWeakKeyDict *self)
 {
   self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_KEYS, NULL, NULL, NULL, free_gvalue);
   self->gvalues = TRUE;
+  gvalue_dicts_add (self);
 }
 
 /**
@@ -84,6 +150,7 @@ wk_weak_key_dict_new (GDestroyNotify value_destroy)
 {
   WkWeakKeyDict *self = g_object_new (WK_TYPE_WEAK_KEY_DICT, NULL);
 
+  gvalue_dicts_remove (self);
   wk_weak_table_free (self->table);
   self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_KEYS, NULL, NULL, NULL, value_destroy);
   self->gvalues = FALSE;

@@ -127,6 +127,15 @@ void         wk_weak_table_snapshot     (WkWeakTable     *table,
                                          GPtrArray      **objects,
                                          GPtrArray      **values);
 
+/* For the collector: @func gets each live entry's key and value, under
+ * the table's lock; it must only look at pointers. */
+typedef void (*WkWeakTableScan) (gpointer key,
+                                 gpointer value,
+                                 gpointer user_data);
+void         wk_weak_table_scan         (WkWeakTable     *table,
+                                         WkWeakTableScan  func,
+                                         gpointer         user_data);
+
 void         wk_weak_table_iter_init    (WkWeakTableIter *iter,
                                          WkWeakTable     *table);
 gboolean     wk_weak_table_iter_next    (WkWeakTableIter *iter,

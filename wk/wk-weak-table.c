@@ -889,3 +889,32 @@ wk_variant_hash (gconstpointer data)
     }
   return hash;
 }
+
+static void
+scan_in (GHashTable      *home,
+         WkWeakTableScan  func,
+         gpointer         user_data)
+{
+  GHashTableIter iter;
+  gpointer stored;
+
+  g_hash_table_iter_init (&iter, home);
+  while (g_hash_table_iter_next (&iter, &stored, NULL))
+    {
+      WkWeakEntry *entry = stored;
+
+      if (!entry->gone)
+        func (entry->key, entry->value, user_data);
+    }
+}
+
+void
+wk_weak_table_scan (WkWeakTable     *table,
+                    WkWeakTableScan  func,
+                    gpointer         user_data)
+{
+  pthread_mutex_lock (&table->lock);
+  scan_in (table->entries, func, user_data);
+  scan_in (table->added, func, user_data);
+  pthread_mutex_unlock (&table->lock);
+}
