@@ -11,8 +11,10 @@
  * Any GObject can be the referent of a [class@Wk.Ref] or a [struct@Wk.Weak].
  * A `WkObject` keeps the side data that weak references need in its own
  * instance instead of in qdata, so making and finding it is cheaper, and
- * it is the class that later Wk features (cycle collection, multi-holder
- * toggle references) build on.
+ * the cycle collector tracks every `WkObject` from its construction: the
+ * objects it holds through [method@Wk.Object.hold] (or reports in its
+ * [vfunc@Wk.Object.traverse]) are edges that [func@Wk.gc_collect]
+ * follows, and a cycle of them that nothing else references is freed.
  *
  * Subclass it like any GObject: `G_DECLARE_DERIVABLE_TYPE (MyThing, my_thing,
  * MY, THING, WkObject)` in C, `class MyThing(Wk.Object)` in Python,
