@@ -388,6 +388,459 @@ case_object_remove_toggle_ref_by_id (void)
   g_param_spec_unref (pspec);
 }
 
+/* ---- hold/release and the cycle collector ----------------------------- */
+
+/* Frees an array of wk_gc_get_*()/wk_object_list_held(): it holds a
+ * reference per element and has no element free function. */
+static void
+unref_all (GPtrArray *array)
+{
+  guint i;
+
+  for (i = 0; i < array->len; i++)
+    g_object_unref (g_ptr_array_index (array, i));
+  g_ptr_array_unref (array);
+}
+
+static void
+case_object_hold (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  GObject *plain = plain_new ();
+  WkObject *object = wk_object_new ();
+
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  wk_object_hold (NULL, plain);
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  wk_object_hold ((WkObject *) plain, plain);
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  wk_object_hold ((WkObject *) pspec, plain);
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  wk_object_hold (object, NULL);
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  wk_object_hold (object, (GObject *) pspec);
+  g_test_assert_expected_messages ();
+  /* Nothing was taken by the failed calls. */
+  g_assert_cmpuint (wk_object_get_ref_count (plain), ==, 1);
+  /* Twice is two references; self is allowed (a 1-cycle). */
+  wk_object_hold (object, plain);
+  wk_object_hold (object, plain);
+  g_assert_cmpuint (wk_object_get_ref_count (plain), ==, 3);
+  wk_object_hold (object, G_OBJECT (object));
+  g_assert_cmpuint (wk_object_get_ref_count (object), ==, 2);
+  g_assert_true (wk_object_release (object, G_OBJECT (object)));
+  g_object_unref (object);
+  g_assert_cmpuint (wk_object_get_ref_count (plain), ==, 1);
+  g_object_unref (plain);
+  g_param_spec_unref (pspec);
+}
+
+static void
+case_object_release (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  GObject *plain = plain_new ();
+  WkObject *object = wk_object_new ();
+
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  g_assert_false (wk_object_release (NULL, plain));
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  g_assert_false (wk_object_release ((WkObject *) plain, plain));
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  g_assert_false (wk_object_release ((WkObject *) pspec, plain));
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_false (wk_object_release (object, NULL));
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_false (wk_object_release (object, (GObject *) pspec));
+  g_test_assert_expected_messages ();
+  /* Not held: FALSE, quietly; held once: TRUE once. */
+  g_assert_false (wk_object_release (object, plain));
+  wk_object_hold (object, plain);
+  g_assert_true (wk_object_release (object, plain));
+  g_assert_false (wk_object_release (object, plain));
+  g_assert_cmpuint (wk_object_get_ref_count (plain), ==, 1);
+  g_object_unref (object);
+  g_object_unref (plain);
+  g_param_spec_unref (pspec);
+}
+
+static void
+case_object_list_held (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  GObject *plain = plain_new ();
+  WkObject *object = wk_object_new ();
+  GPtrArray *held;
+
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  g_assert_null (wk_object_list_held (NULL));
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  g_assert_null (wk_object_list_held ((WkObject *) plain));
+  EXPECT_CRITICAL ("*WK_IS_OBJECT*");
+  g_assert_null (wk_object_list_held ((WkObject *) pspec));
+  g_test_assert_expected_messages ();
+  held = wk_object_list_held (object);
+  g_assert_cmpuint (held->len, ==, 0);
+  unref_all (held);
+  wk_object_hold (object, plain);
+  wk_object_hold (object, plain);
+  held = wk_object_list_held (object);
+  g_assert_cmpuint (held->len, ==, 2);
+  g_assert_true (g_ptr_array_index (held, 0) == plain);
+  unref_all (held);
+  g_object_unref (object);
+  g_assert_cmpuint (wk_object_get_ref_count (plain), ==, 1);
+  g_object_unref (plain);
+  g_param_spec_unref (pspec);
+}
+
+static void case_gc_get_type (void) { check_object_type (wk_gc_get_type (), G_TYPE_OBJECT); }
+
+static void
+case_gc_debug_flags_get_type (void)
+{
+  GFlagsClass *klass;
+
+  g_assert_true (G_TYPE_IS_FLAGS (wk_gc_debug_flags_get_type ()));
+  klass = g_type_class_ref (wk_gc_debug_flags_get_type ());
+  g_assert_nonnull (g_flags_get_first_value (klass, WK_GC_DEBUG_STATS));
+  g_assert_nonnull (g_flags_get_first_value (klass, WK_GC_DEBUG_COLLECTABLE));
+  g_assert_nonnull (g_flags_get_first_value (klass, WK_GC_DEBUG_UNCOLLECTABLE));
+  g_assert_nonnull (g_flags_get_first_value (klass, WK_GC_DEBUG_SAVEALL));
+  g_assert_null (g_flags_get_first_value (klass, 1 << 20));
+  g_type_class_unref (klass);
+}
+
+static void
+case_gc_auto_mode_get_type (void)
+{
+  GEnumClass *klass;
+
+  g_assert_true (G_TYPE_IS_ENUM (wk_gc_auto_mode_get_type ()));
+  klass = g_type_class_ref (wk_gc_auto_mode_get_type ());
+  g_assert_nonnull (g_enum_get_value (klass, WK_GC_AUTO_IDLE));
+  g_assert_nonnull (g_enum_get_value (klass, WK_GC_AUTO_ALLOC));
+  g_assert_null (g_enum_get_value (klass, 1000));
+  g_type_class_unref (klass);
+}
+
+static void
+case_gc_get_default (void)
+{
+  WkGc *gc = wk_gc_get_default ();
+
+  g_assert_true (WK_IS_GC (gc));
+  g_assert_true (wk_gc_get_default () == gc);
+}
+
+/* A 2-cycle of WkObjects with no outside reference. */
+static void
+make_cycle (void)
+{
+  WkObject *a = wk_object_new ();
+  WkObject *b = wk_object_new ();
+
+  wk_object_hold (a, G_OBJECT (b));
+  wk_object_hold (b, G_OBJECT (a));
+  g_object_unref (a);
+  g_object_unref (b);
+}
+
+static void
+case_gc_collect (void)
+{
+  EXPECT_CRITICAL ("*generation >= -1*");
+  g_assert_cmpuint (wk_gc_collect (3), ==, 0);
+  EXPECT_CRITICAL ("*generation >= -1*");
+  g_assert_cmpuint (wk_gc_collect (-2), ==, 0);
+  EXPECT_CRITICAL ("*generation >= -1*");
+  g_assert_cmpuint (wk_gc_collect (G_MAXINT), ==, 0);
+  EXPECT_CRITICAL ("*generation >= -1*");
+  g_assert_cmpuint (wk_gc_collect (G_MININT), ==, 0);
+  g_test_assert_expected_messages ();
+  /* Nothing to collect, in every generation; then one cycle. */
+  g_assert_cmpuint (wk_gc_collect (0), ==, 0);
+  g_assert_cmpuint (wk_gc_collect (2), ==, 0);
+  make_cycle ();
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 0);
+}
+
+static void
+case_gc_enable (void)
+{
+  wk_gc_enable ();
+  wk_gc_enable ();
+  g_assert_true (wk_gc_is_enabled ());
+}
+
+static void
+case_gc_disable (void)
+{
+  wk_gc_disable ();
+  wk_gc_disable ();
+  g_assert_false (wk_gc_is_enabled ());
+  /* An explicit collection still runs. */
+  make_cycle ();
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  wk_gc_enable ();
+}
+
+static void
+case_gc_is_enabled (void)
+{
+  g_assert_true (wk_gc_is_enabled ());
+  wk_gc_disable ();
+  g_assert_false (wk_gc_is_enabled ());
+  wk_gc_enable ();
+  g_assert_true (wk_gc_is_enabled ());
+}
+
+static void
+case_gc_get_count (void)
+{
+  guint c0 = G_MAXUINT, c1 = G_MAXUINT, c2 = G_MAXUINT;
+
+  /* Every out argument is optional. */
+  wk_gc_get_count (NULL, NULL, NULL);
+  wk_gc_get_count (&c0, NULL, NULL);
+  wk_gc_get_count (NULL, &c1, &c2);
+  g_assert_cmpuint (c0, !=, G_MAXUINT);
+  g_assert_cmpuint (c1, !=, G_MAXUINT);
+  g_assert_cmpuint (c2, !=, G_MAXUINT);
+}
+
+static void
+case_gc_set_threshold (void)
+{
+  guint t0, t1, t2;
+
+  /* No value is out of range: 0 turns automatic collection off. */
+  wk_gc_set_threshold (0, 0, 0);
+  wk_gc_get_threshold (&t0, &t1, &t2);
+  g_assert_cmpuint (t0, ==, 0);
+  g_assert_cmpuint (t2, ==, 0);
+  wk_gc_set_threshold (G_MAXUINT, G_MAXUINT, G_MAXUINT);
+  wk_gc_get_threshold (&t0, &t1, &t2);
+  g_assert_cmpuint (t0, ==, G_MAXUINT);
+  g_assert_cmpuint (t1, ==, G_MAXUINT);
+  wk_gc_set_threshold (700, 10, 10);
+}
+
+static void
+case_gc_get_threshold (void)
+{
+  guint t0 = 0, t1 = 0, t2 = 0;
+
+  wk_gc_get_threshold (NULL, NULL, NULL);
+  wk_gc_get_threshold (&t0, NULL, NULL);
+  wk_gc_get_threshold (NULL, &t1, &t2);
+  g_assert_cmpuint (t0, ==, 700);
+  g_assert_cmpuint (t1, ==, 10);
+  g_assert_cmpuint (t2, ==, 10);
+}
+
+static void
+case_gc_get_objects (void)
+{
+  WkObject *object = wk_object_new ();
+  GPtrArray *objects;
+
+  EXPECT_CRITICAL ("*generation >= -1*");
+  g_assert_null (wk_gc_get_objects (-2));
+  EXPECT_CRITICAL ("*generation >= -1*");
+  g_assert_null (wk_gc_get_objects (3));
+  EXPECT_CRITICAL ("*generation >= -1*");
+  g_assert_null (wk_gc_get_objects (G_MININT));
+  g_test_assert_expected_messages ();
+  objects = wk_gc_get_objects (-1);
+  g_assert_true (g_ptr_array_find (objects, object, NULL));
+  unref_all (objects);
+  objects = wk_gc_get_objects (2);
+  g_assert_false (g_ptr_array_find (objects, object, NULL));
+  unref_all (objects);
+  g_assert_cmpuint (wk_object_get_ref_count (object), ==, 1);
+  g_object_unref (object);
+}
+
+static void
+case_gc_get_referrers (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  GObject *plain = plain_new ();
+  WkObject *object = wk_object_new ();
+  GPtrArray *list;
+
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_null (wk_gc_get_referrers (NULL));
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_null (wk_gc_get_referrers (pspec));
+  g_test_assert_expected_messages ();
+  list = wk_gc_get_referrers (plain);
+  g_assert_cmpuint (list->len, ==, 0);
+  unref_all (list);
+  wk_object_hold (object, plain);
+  list = wk_gc_get_referrers (plain);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_true (g_ptr_array_index (list, 0) == object);
+  unref_all (list);
+  g_object_unref (object);
+  g_object_unref (plain);
+  g_param_spec_unref (pspec);
+}
+
+static void
+case_gc_get_referents (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  GObject *plain = plain_new ();
+  WkObject *object = wk_object_new ();
+  GPtrArray *list;
+
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_null (wk_gc_get_referents (NULL));
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_null (wk_gc_get_referents (pspec));
+  g_test_assert_expected_messages ();
+  /* Not a WkObject: nothing, quietly. */
+  list = wk_gc_get_referents (plain);
+  g_assert_cmpuint (list->len, ==, 0);
+  unref_all (list);
+  wk_object_hold (object, plain);
+  list = wk_gc_get_referents (object);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_true (g_ptr_array_index (list, 0) == plain);
+  unref_all (list);
+  g_object_unref (object);
+  g_object_unref (plain);
+  g_param_spec_unref (pspec);
+}
+
+static void
+case_gc_is_tracked (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  GObject *plain = plain_new ();
+  WkObject *object = wk_object_new ();
+
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_false (wk_gc_is_tracked (NULL));
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_false (wk_gc_is_tracked (pspec));
+  g_test_assert_expected_messages ();
+  g_assert_false (wk_gc_is_tracked (plain));
+  g_assert_true (wk_gc_is_tracked (object));
+  g_object_unref (object);
+  g_object_unref (plain);
+  g_param_spec_unref (pspec);
+}
+
+static void
+case_gc_freeze (void)
+{
+  WkObject *object = wk_object_new ();
+  guint frozen;
+
+  wk_gc_freeze ();
+  frozen = wk_gc_get_freeze_count ();
+  g_assert_cmpuint (frozen, >=, 1);
+  /* Twice: nothing more to freeze. */
+  wk_gc_freeze ();
+  g_assert_cmpuint (wk_gc_get_freeze_count (), ==, frozen);
+  g_assert_true (wk_gc_is_tracked (object));
+  /* A frozen object's finalize untracks it. */
+  g_object_unref (object);
+  g_assert_cmpuint (wk_gc_get_freeze_count (), ==, frozen - 1);
+  wk_gc_unfreeze ();
+}
+
+static void
+case_gc_unfreeze (void)
+{
+  WkObject *object = wk_object_new ();
+
+  /* Without a freeze, and twice: nothing to do. */
+  wk_gc_unfreeze ();
+  g_assert_cmpuint (wk_gc_get_freeze_count (), ==, 0);
+  wk_gc_freeze ();
+  wk_gc_unfreeze ();
+  wk_gc_unfreeze ();
+  g_assert_cmpuint (wk_gc_get_freeze_count (), ==, 0);
+  g_assert_true (wk_gc_is_tracked (object));
+  g_object_unref (object);
+}
+
+static void
+case_gc_get_freeze_count (void)
+{
+  g_assert_cmpuint (wk_gc_get_freeze_count (), ==, 0);
+}
+
+static void
+case_gc_get_stats (void)
+{
+  GVariant *stats = wk_gc_get_stats ();
+
+  g_assert_true (g_variant_is_of_type (stats, G_VARIANT_TYPE ("a(uuu)")));
+  g_assert_cmpuint (g_variant_n_children (stats), ==, 3);
+  g_assert_false (g_variant_is_floating (stats));
+  g_variant_unref (stats);
+}
+
+static void
+case_gc_set_debug (void)
+{
+  /* No check: the flags are stored as given. */
+  wk_gc_set_debug (WK_GC_DEBUG_NONE);
+  g_assert_cmpint (wk_gc_get_debug (), ==, WK_GC_DEBUG_NONE);
+  wk_gc_set_debug (WK_GC_DEBUG_SAVEALL);
+  g_assert_cmpint (wk_gc_get_debug (), ==, WK_GC_DEBUG_SAVEALL);
+  wk_gc_set_debug (WK_GC_DEBUG_NONE);
+}
+
+static void
+case_gc_get_debug (void)
+{
+  g_assert_cmpint (wk_gc_get_debug (), ==, WK_GC_DEBUG_NONE);
+}
+
+static void
+case_gc_get_garbage (void)
+{
+  GPtrArray *garbage = wk_gc_get_garbage ();
+
+  g_assert_cmpuint (garbage->len, ==, 0);
+  unref_all (garbage);
+  /* SAVEALL keeps a collected cycle there. */
+  wk_gc_set_debug (WK_GC_DEBUG_SAVEALL);
+  make_cycle ();
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  wk_gc_set_debug (WK_GC_DEBUG_NONE);
+  garbage = wk_gc_get_garbage ();
+  g_assert_cmpuint (garbage->len, ==, 2);
+  unref_all (garbage);
+}
+
+static void
+case_gc_set_auto_mode (void)
+{
+  EXPECT_CRITICAL ("*mode == WK_GC_AUTO_IDLE*");
+  wk_gc_set_auto_mode ((WkGcAutoMode) 2);
+  EXPECT_CRITICAL ("*mode == WK_GC_AUTO_IDLE*");
+  wk_gc_set_auto_mode ((WkGcAutoMode) -1);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (wk_gc_get_auto_mode (), ==, WK_GC_AUTO_IDLE);
+  wk_gc_set_auto_mode (WK_GC_AUTO_ALLOC);
+  g_assert_cmpint (wk_gc_get_auto_mode (), ==, WK_GC_AUTO_ALLOC);
+  wk_gc_set_auto_mode (WK_GC_AUTO_IDLE);
+}
+
+static void
+case_gc_get_auto_mode (void)
+{
+  g_assert_cmpint (wk_gc_get_auto_mode (), ==, WK_GC_AUTO_IDLE);
+}
+
 /* ---- WkRef ------------------------------------------------------------ */
 
 static gboolean alive_in_dispose;
@@ -2209,6 +2662,34 @@ static const BadInputCase cases[] = {
   CASE (object_add_toggle_ref_full),
   CASE (object_remove_toggle_ref),
   CASE (object_remove_toggle_ref_by_id),
+  CASE (object_hold),
+  CASE (object_release),
+  CASE (object_list_held),
+  /* the cycle collector */
+  CASE (gc_get_type),
+  CASE (gc_debug_flags_get_type),
+  CASE (gc_auto_mode_get_type),
+  CASE (gc_get_default),
+  CASE (gc_collect),
+  CASE (gc_enable),
+  CASE (gc_disable),
+  CASE (gc_is_enabled),
+  CASE (gc_get_count),
+  CASE (gc_set_threshold),
+  CASE (gc_get_threshold),
+  CASE (gc_get_objects),
+  CASE (gc_get_referrers),
+  CASE (gc_get_referents),
+  CASE (gc_is_tracked),
+  CASE (gc_freeze),
+  CASE (gc_unfreeze),
+  CASE (gc_get_freeze_count),
+  CASE (gc_get_stats),
+  CASE (gc_set_debug),
+  CASE (gc_get_debug),
+  CASE (gc_get_garbage),
+  CASE (gc_set_auto_mode),
+  CASE (gc_get_auto_mode),
   /* WkRef */
   CASE (ref_new),
   CASE (ref_get),

@@ -11,8 +11,8 @@
  *
  * Closing a page does not destroy its view at once: closed views are
  * kept so that "Reopen closed view" can bring them back, and they keep
- * their textures alive meanwhile. "Drop closed views" lets them go, and
- * the panel shows the textures that this frees.
+ * their textures alive meanwhile. "Drop closed views and collect" lets
+ * them go and runs a collection; the panel shows the textures freed.
  *
  * With --self-test the program drives its own window (open, share,
  * close, drop), checks the cache counts at each step, saves a PNG of
