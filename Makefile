@@ -53,6 +53,10 @@ demo: build
 	./$(BUILD)/examples/tempdir
 	@echo; echo "######## The same in Python: examples/tempdir.py"; echo
 	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/tempdir.py
+	@echo; echo "######## A reference cycle, leaked by GObjects, collected by Wk, in C: examples/cycle.c"; echo
+	./$(BUILD)/examples/cycle
+	@echo; echo "######## The same in Python, with Wk.gc: examples/cycle.py"; echo
+	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/cycle.py
 	@echo; echo "######## The GTK 4 image viewer, in self-test mode: examples/gtk/wk-viewer.c"; echo
 	@if [ ! -x $(BUILD)/examples/gtk/wk-viewer ]; then \
 	  echo "(not built: install libgtk-4-dev and run make demo again)"; \

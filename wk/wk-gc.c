@@ -11,13 +11,13 @@
  * Reference counting never frees a cycle (A holds B, B holds A). Every
  * [class@Wk.Object] is tracked from its construction; the objects it
  * holds are what its [vfunc@Wk.Object.traverse] visits (by default, the
- * objects of [method@Wk.Object.hold]). [func@Wk.gc_collect] finds the
+ * objects of [method@Wk.Object.hold]). [func@Wk.Gc.collect] finds the
  * objects that only the tracked objects themselves keep alive, makes
  * every weak reference to them read %NULL, runs their callbacks and
  * finalizers, and then breaks the cycles with [vfunc@Wk.Object.clear],
  * after which reference counting frees them.
  *
- * The singleton, [func@Wk.gc_get_default], emits
+ * The singleton, [func@Wk.Gc.get_default], emits
  * [signal@Wk.Gc::collect-start] and [signal@Wk.Gc::collect-end] around
  * each collection.
  *
@@ -60,6 +60,7 @@
 
 enum {
   FLAG_REACHABLE = 1 << 0,
+  FLAG_IN_SET    = 1 << 1,
 };
 
 typedef struct
@@ -332,52 +333,58 @@ _wk_gc_untrack (WkGcHead *head)
 
 typedef struct
 {
-  GPtrArray   *heads;     /* WkGcHead, the set being examined */
-  GHashTable  *index;     /* object -> position + 1 */
-  GArray      *stack;     /* guint positions, for reachability */
-  GArray      *ephemerons;  /* guint pairs: key position, value position */
+  GPtrArray   *heads;       /* WkGcHead, the set being examined */
+  GPtrArray   *stack;       /* WkGcHead, for reachability */
+  GPtrArray   *ephemerons;  /* WkGcHead pairs: key, value */
 } Set;
 
+/* The set is marked in the heads themselves (FLAG_IN_SET), as CPython
+ * marks its young generation: one collection at a time. */
 static void
 set_init (Set      *set,
           WkGcHead *list)
 {
   set->heads = g_ptr_array_new ();
-  set->index = g_hash_table_new (NULL, NULL);
-  set->stack = g_array_new (FALSE, FALSE, sizeof (guint));
-  set->ephemerons = g_array_new (FALSE, FALSE, sizeof (guint));
+  set->stack = g_ptr_array_new ();
+  set->ephemerons = g_ptr_array_new ();
   for (WkGcHead *h = list->next; h != list; h = h->next)
     {
+      h->flags = FLAG_IN_SET;
       g_ptr_array_add (set->heads, h);
-      g_hash_table_insert (set->index, h->object, GUINT_TO_POINTER (set->heads->len));
     }
 }
 
 static void
 set_clear (Set *set)
 {
+  guint i;
+
+  for (i = 0; i < set->heads->len; i++)
+    ((WkGcHead *) g_ptr_array_index (set->heads, i))->flags = 0;
   g_ptr_array_unref (set->heads);
-  g_hash_table_unref (set->index);
-  g_array_unref (set->stack);
-  g_array_unref (set->ephemerons);
+  g_ptr_array_unref (set->stack);
+  g_ptr_array_unref (set->ephemerons);
 }
 
-/* Only pointer comparisons: @child may be any object, even one being
- * freed in another thread. */
-static WkGcHead *
-set_find (Set     *set,
-          GObject *child)
+/* The head of @child if it is in the set. @child is what a traverse
+ * function visits: an object it holds a strong reference on, under the
+ * lock that guards it, so its memory is there to look at. */
+static inline WkGcHead *
+set_find (GObject *child)
 {
-  guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, child));
+  WkGcHead *head;
 
-  return pos != 0 ? g_ptr_array_index (set->heads, pos - 1) : NULL;
+  if (G_UNLIKELY (child == NULL) || !WK_IS_OBJECT (child))
+    return NULL;
+  head = _wk_object_gc_head ((WkObject *) child);
+  return (head->flags & FLAG_IN_SET) ? head : NULL;
 }
 
 static void
 visit_decref (GObject  *child,
               gpointer  data)
 {
-  WkGcHead *head = set_find (data, child);
+  WkGcHead *head = set_find (child);
 
   if (head != NULL)
     head->gc_refs--;
@@ -388,14 +395,12 @@ visit_reach (GObject  *child,
              gpointer  data)
 {
   Set *set = data;
-  WkGcHead *head = set_find (set, child);
+  WkGcHead *head = set_find (child);
 
   if (head != NULL && !(head->flags & FLAG_REACHABLE))
     {
-      guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, child)) - 1;
-
       head->flags |= FLAG_REACHABLE;
-      g_array_append_val (set->stack, pos);
+      g_ptr_array_add (set->stack, head);
     }
 }
 
@@ -404,23 +409,23 @@ static void traverse_head (WkGcHead    *head,
                            gpointer     data);
 
 /* An entry of a weak key dict whose key and value are both in the set:
- * the dict's reference on the value counts as one from the key. */
+ * the dict's reference on the value counts as one from the key. The key
+ * and value are alive: their deaths wait for the dict's lock, held
+ * meanwhile. */
 static void
 visit_ephemeron (gpointer  key,
                  GObject  *value,
                  gpointer  data)
 {
   Set *set = data;
-  guint kpos = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, key));
-  guint vpos = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, value));
+  WkGcHead *khead = set_find (key);
+  WkGcHead *vhead = khead != NULL ? set_find (value) : NULL;
 
-  if (kpos == 0 || vpos == 0)
+  if (vhead == NULL)
     return;
-  ((WkGcHead *) g_ptr_array_index (set->heads, vpos - 1))->gc_refs--;
-  kpos--;
-  vpos--;
-  g_array_append_val (set->ephemerons, kpos);
-  g_array_append_val (set->ephemerons, vpos);
+  vhead->gc_refs--;
+  g_ptr_array_add (set->ephemerons, khead);
+  g_ptr_array_add (set->ephemerons, vhead);
 }
 
 static void
@@ -428,10 +433,9 @@ propagate (Set *set)
 {
   while (set->stack->len > 0)
     {
-      guint pos = g_array_index (set->stack, guint, set->stack->len - 1);
+      WkGcHead *head = g_ptr_array_steal_index_fast (set->stack, set->stack->len - 1);
 
-      g_array_set_size (set->stack, set->stack->len - 1);
-      traverse_head (g_ptr_array_index (set->heads, pos), visit_reach, set);
+      traverse_head (head, visit_reach, set);
     }
 }
 
@@ -440,7 +444,7 @@ traverse (GObject     *object,
           WkVisitFunc  visit,
           gpointer     data)
 {
-  WK_OBJECT_GET_CLASS (object)->traverse (WK_OBJECT (object), visit, data);
+  WK_OBJECT_GET_CLASS (object)->traverse ((WkObject *) object, visit, data);
 }
 
 static void
@@ -467,10 +471,10 @@ find_reachable (Set  *set,
 
       /* An object in dispose or finalize is on its way out already. */
       head->gc_refs = count > 0 ? count - own : 1;
-      head->flags = 0;
+      head->flags = FLAG_IN_SET;
     }
   for (i = 0; i < set->heads->len; i++)
-    traverse (((WkGcHead *) g_ptr_array_index (set->heads, i))->object, visit_decref, set);
+    traverse_head (g_ptr_array_index (set->heads, i), visit_decref, set);
   _wk_weak_key_dicts_scan (visit_ephemeron, set);
 
   for (i = 0; i < set->heads->len; i++)
@@ -480,7 +484,7 @@ find_reachable (Set  *set,
       if (head->gc_refs > 0 && !(head->flags & FLAG_REACHABLE))
         {
           head->flags |= FLAG_REACHABLE;
-          g_array_append_val (set->stack, i);
+          g_ptr_array_add (set->stack, head);
         }
     }
   propagate (set);
@@ -493,14 +497,13 @@ find_reachable (Set  *set,
 
       for (i = 0; i + 1 < set->ephemerons->len; i += 2)
         {
-          WkGcHead *key = g_ptr_array_index (set->heads, g_array_index (set->ephemerons, guint, i));
-          guint vpos = g_array_index (set->ephemerons, guint, i + 1);
-          WkGcHead *value = g_ptr_array_index (set->heads, vpos);
+          WkGcHead *key = g_ptr_array_index (set->ephemerons, i);
+          WkGcHead *value = g_ptr_array_index (set->ephemerons, i + 1);
 
           if ((key->flags & FLAG_REACHABLE) && !(value->flags & FLAG_REACHABLE))
             {
               value->flags |= FLAG_REACHABLE;
-              g_array_append_val (set->stack, vpos);
+              g_ptr_array_add (set->stack, value);
               more = TRUE;
             }
         }
@@ -688,12 +691,24 @@ collect_generation (gint     generation,
   if (garbage->len > 0)
     {
       WkGcHead resurrected;
+      gboolean recheck = FALSE;
 
       /* A callback may have made some of them reachable again: they, and
-       * what they reach, survive (in the oldest generation). */
+       * what they reach, survive (in the oldest generation). Without
+       * weak references nothing ran, and unchanged counts (plus our own
+       * reference) show that nothing else took one either. */
+      for (i = 0; i < garbage->len && !recheck; i++)
+        {
+          Garbage *item = &g_array_index (garbage, Garbage, i);
+
+          recheck = item->killed ||
+                    __atomic_load_n ((gint *) &item->head->object->ref_count, __ATOMIC_ACQUIRE) != item->count + 1;
+        }
+
       pthread_mutex_lock (&track_lock);
       set_init (&set, &collecting);
-      find_reachable (&set, 1);
+      if (recheck)
+        find_reachable (&set, 1);
       list_init (&resurrected);
       for (i = 0; i < garbage->len; i++)
         {
@@ -776,7 +791,7 @@ collect_generation (gint     generation,
  * @generation: the oldest generation to collect (0 to 2), or -1 for all
  *
  * Runs a collection now, in this thread, whatever
- * [func@Wk.gc_is_enabled] says. Called from a callback of a collection
+ * [func@Wk.Gc.is_enabled] says. Called from a callback of a collection
  * running in this thread, it does nothing and returns 0.
  *
  * Returns: how many unreachable objects it found
@@ -803,7 +818,7 @@ wk_gc_enable (void)
 /**
  * wk_gc_disable:
  *
- * Turns automatic collection off; [func@Wk.gc_collect] still works.
+ * Turns automatic collection off; [func@Wk.Gc.collect] still works.
  */
 void
 wk_gc_disable (void)
@@ -813,6 +828,8 @@ wk_gc_disable (void)
 
 /**
  * wk_gc_is_enabled:
+ *
+ * Tells whether automatic collection is on.
  *
  * Returns: whether automatic collection is on
  */
@@ -1047,6 +1064,8 @@ wk_gc_get_referents (gpointer object)
  * wk_gc_is_tracked:
  * @object: (type GObject.Object): any GObject
  *
+ * Tells whether the collector tracks @object.
+ *
  * Returns: whether the collector tracks @object (every live
  *   [class@Wk.Object] is tracked)
  */
@@ -1110,6 +1129,9 @@ wk_gc_unfreeze (void)
 /**
  * wk_gc_get_freeze_count:
  *
+ * Counts the objects that [func@Wk.Gc.freeze] moved to the permanent
+ * generation and that are still alive.
+ *
  * Returns: the number of frozen objects
  */
 guint
@@ -1163,6 +1185,8 @@ wk_gc_set_debug (WkGcDebugFlags flags)
 /**
  * wk_gc_get_debug:
  *
+ * Gets the debug flags set with [func@Wk.Gc.set_debug].
+ *
  * Returns: the debug flags
  */
 WkGcDebugFlags
@@ -1210,6 +1234,8 @@ wk_gc_set_auto_mode (WkGcAutoMode mode)
 
 /**
  * wk_gc_get_auto_mode:
+ *
+ * Gets where automatic collections run.
  *
  * Returns: where automatic collections run
  */

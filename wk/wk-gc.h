@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  * @WK_GC_DEBUG_COLLECTABLE: print the collectable objects found
  * @WK_GC_DEBUG_UNCOLLECTABLE: print the uncollectable objects found
  * @WK_GC_DEBUG_SAVEALL: keep every unreachable object in
- *   [func@Wk.gc_get_garbage] instead of freeing it
+ *   [func@Wk.Gc.get_garbage] instead of freeing it
  * @WK_GC_DEBUG_LEAK: %WK_GC_DEBUG_COLLECTABLE, %WK_GC_DEBUG_UNCOLLECTABLE
  *   and %WK_GC_DEBUG_SAVEALL, for finding leaks
  *

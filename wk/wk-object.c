@@ -13,7 +13,7 @@
  * instance instead of in qdata, so making and finding it is cheaper, and
  * the cycle collector tracks every `WkObject` from its construction: the
  * objects it holds through [method@Wk.Object.hold] (or reports in its
- * [vfunc@Wk.Object.traverse]) are edges that [func@Wk.gc_collect]
+ * [vfunc@Wk.Object.traverse]) are edges that [func@Wk.Gc.collect]
  * follows, and a cycle of them that nothing else references is freed.
  *
  * Subclass it like any GObject: `G_DECLARE_DERIVABLE_TYPE (MyThing, my_thing,

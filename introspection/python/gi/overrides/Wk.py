@@ -1748,3 +1748,214 @@ def _exit_hook():
 _atexit.register(_exit_hook)
 
 __all__.append('finalize')
+
+
+# ---------------------------------------------------------------------------
+# gc
+#
+# Wk.gc is Python's gc module for WkObjects: a module object (so that
+# `from gi.repository import Wk; Wk.gc.collect()` and `gc = Wk.gc` read as
+# they do with the stdlib), whose functions are the collector's, Wk.Gc.*
+# (gobject-introspection files the wk_gc_* functions under the WkGc class).
+# It sees WkObjects only: get_objects() lists the tracked WkObjects, not
+# every Python object, and get_referents() the objects a WkObject's
+# traverse visits (by default, what it holds with Wk.Object.hold()).
+#
+# A Python subclass of Wk.Object whose wrapper has Python state (an
+# attribute set on it, or a Python-side reference PyGObject must keep)
+# is held by PyGObject with a GLib toggle reference; the collector counts
+# that as a reference from outside the tracked objects, so a cycle of such
+# objects is not collected (see introspection/tests/test_gc.py). Link
+# objects without Python attributes, or break the cycle by hand.
+
+import types as _types  # noqa: E402
+
+_Gc = Wk.Gc
+_N_GENERATIONS = 3
+
+
+def _gc_int(value):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("'%s' object cannot be interpreted as an integer"
+                        % type(value).__name__)
+    return value
+
+
+class _GcModule(_types.ModuleType):
+    """``Wk.gc``: the names and behaviour of :mod:`gc`, for WkObjects."""
+
+    DEBUG_STATS = int(Wk.GcDebugFlags.STATS)
+    DEBUG_COLLECTABLE = int(Wk.GcDebugFlags.COLLECTABLE)
+    DEBUG_UNCOLLECTABLE = int(Wk.GcDebugFlags.UNCOLLECTABLE)
+    DEBUG_SAVEALL = int(Wk.GcDebugFlags.SAVEALL)
+    DEBUG_LEAK = int(Wk.GcDebugFlags.LEAK)
+
+    AUTO_IDLE = Wk.GcAutoMode.IDLE
+    AUTO_ALLOC = Wk.GcAutoMode.ALLOC
+
+    def __init__(self):
+        super().__init__('Wk.gc', _GcModule.__doc__)
+        self.callbacks = []
+        self._wk_handlers = None
+        self._connect()
+
+    def _connect(self):
+        # Once, for the life of the process: the collector is a singleton.
+        collector = _Gc.get_default()
+        self._wk_handlers = (
+            collector.connect('collect-start', self._on_start),
+            collector.connect('collect-end', self._on_end),
+        )
+
+    def _run_callbacks(self, phase, info):
+        # A copy: a callback may add or remove callbacks, as in CPython.
+        for callback in list(self.callbacks):
+            try:
+                callback(phase, dict(info))
+            except BaseException as exc:  # noqa: B902 - as CPython's gc
+                _report_unraisable(exc, callback)
+
+    def _on_start(self, collector, generation):
+        if self.callbacks:
+            self._run_callbacks('start', {'generation': generation,
+                                          'collected': 0, 'uncollectable': 0})
+
+    def _on_end(self, collector, generation, collected, uncollectable):
+        if self.callbacks:
+            self._run_callbacks('stop', {'generation': generation,
+                                         'collected': collected,
+                                         'uncollectable': uncollectable})
+
+    # -- switching ---------------------------------------------------------
+
+    def enable(self):
+        """Turns automatic collection on."""
+        _Gc.enable()
+
+    def disable(self):
+        """Turns automatic collection off; collect() still works."""
+        _Gc.disable()
+
+    def isenabled(self):
+        """Whether automatic collection is on."""
+        return bool(_Gc.is_enabled())
+
+    def set_auto_mode(self, mode):
+        """Where automatic collections run: AUTO_IDLE (an idle source on
+        the default main context) or AUTO_ALLOC (at once, in the thread
+        that creates the object crossing the threshold)."""
+        _Gc.set_auto_mode(Wk.GcAutoMode(mode))
+
+    def get_auto_mode(self):
+        return _Gc.get_auto_mode()
+
+    # -- collecting --------------------------------------------------------
+
+    def collect(self, generation=2):
+        """Collects generations 0 to @generation now, in this thread;
+        returns how many unreachable objects it found."""
+        generation = _gc_int(generation)
+        if not 0 <= generation < _N_GENERATIONS:
+            raise ValueError('invalid generation')
+        return _Gc.collect(generation)
+
+    def get_count(self):
+        return tuple(_Gc.get_count())
+
+    def get_threshold(self):
+        return tuple(_Gc.get_threshold())
+
+    def set_threshold(self, threshold0, threshold1=None, threshold2=None):
+        """Sets the thresholds; the ones left out keep their values.
+        threshold0 = 0 turns automatic collection off."""
+        old = _Gc.get_threshold()
+        new = [threshold0,
+               old[1] if threshold1 is None else threshold1,
+               old[2] if threshold2 is None else threshold2]
+        for value in new:
+            _gc_int(value)
+        if any(value < 0 for value in new):
+            raise ValueError('threshold must be non-negative')
+        _Gc.set_threshold(*new)
+
+    def get_stats(self):
+        """A list of one dict per generation, as gc.get_stats()."""
+        return [{'collections': collections, 'collected': collected,
+                 'uncollectable': uncollectable}
+                for collections, collected, uncollectable
+                in _Gc.get_stats().unpack()]
+
+    # -- inspecting --------------------------------------------------------
+
+    def get_objects(self, generation=None):
+        """The tracked WkObjects (of @generation, if given)."""
+        if generation is None:
+            return list(_Gc.get_objects(-1))
+        generation = _gc_int(generation)
+        if generation >= _N_GENERATIONS:
+            raise ValueError('generation parameter must be less than the '
+                             'number of available generations (%i)'
+                             % _N_GENERATIONS)
+        if generation < 0:
+            raise ValueError('generation parameter cannot be negative')
+        return list(_Gc.get_objects(generation))
+
+    def is_tracked(self, obj):
+        """Whether the collector tracks @obj: True for every live
+        WkObject, False for anything else."""
+        if not isinstance(obj, GObject.Object):
+            return False
+        return bool(_Gc.is_tracked(obj))
+
+    def get_referrers(self, *objs):
+        """The tracked objects whose traverse visits any of @objs."""
+        result = []
+        seen = set()
+        for obj in objs:
+            if not isinstance(obj, GObject.Object):
+                continue
+            for referrer in _Gc.get_referrers(obj):
+                address = _address(referrer)
+                if address not in seen:
+                    seen.add(address)
+                    result.append(referrer)
+        return result
+
+    def get_referents(self, *objs):
+        """The objects that the traverse of each of @objs visits."""
+        result = []
+        for obj in objs:
+            if isinstance(obj, GObject.Object):
+                result.extend(_Gc.get_referents(obj))
+        return result
+
+    def freeze(self):
+        """Moves every tracked object to the permanent generation."""
+        _Gc.freeze()
+
+    def unfreeze(self):
+        """Moves the permanent generation back into the oldest one."""
+        _Gc.unfreeze()
+
+    def get_freeze_count(self):
+        return _Gc.get_freeze_count()
+
+    # -- debugging ---------------------------------------------------------
+
+    def set_debug(self, flags):
+        _gc_int(flags)
+        _Gc.set_debug(Wk.GcDebugFlags(flags))
+
+    def get_debug(self):
+        return int(_Gc.get_debug())
+
+    @property
+    def garbage(self):
+        """The objects found unreachable but not freed (all of them with
+        DEBUG_SAVEALL): a new list on each read."""
+        return list(_Gc.get_garbage())
+
+
+gc = _GcModule()
+
+__all__.append('gc')
