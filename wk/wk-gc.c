@@ -839,6 +839,25 @@ wk_gc_is_enabled (void)
   return __atomic_load_n (&gc_enabled, __ATOMIC_RELAXED);
 }
 
+/* One guint field of each generation, at @offset, into the non-NULL
+ * outs. */
+static void
+read_generations (glong  offset,
+                  guint *out0,
+                  guint *out1,
+                  guint *out2)
+{
+  guint *out[N_GENERATIONS] = { out0, out1, out2 };
+  guint i;
+
+  pthread_mutex_lock (&track_lock);
+  ensure_lists_locked ();
+  for (i = 0; i < N_GENERATIONS; i++)
+    if (out[i] != NULL)
+      *out[i] = G_STRUCT_MEMBER (guint, &generations[i], offset);
+  pthread_mutex_unlock (&track_lock);
+}
+
 /**
  * wk_gc_get_count:
  * @count0: (out) (optional): objects created since the last collection
@@ -854,15 +873,7 @@ wk_gc_get_count (guint *count0,
                  guint *count1,
                  guint *count2)
 {
-  guint *out[N_GENERATIONS] = { count0, count1, count2 };
-  guint i;
-
-  pthread_mutex_lock (&track_lock);
-  ensure_lists_locked ();
-  for (i = 0; i < N_GENERATIONS; i++)
-    if (out[i] != NULL)
-      *out[i] = generations[i].count;
-  pthread_mutex_unlock (&track_lock);
+  read_generations (G_STRUCT_OFFSET (Generation, count), count0, count1, count2);
 }
 
 /**
@@ -900,15 +911,7 @@ wk_gc_get_threshold (guint *threshold0,
                      guint *threshold1,
                      guint *threshold2)
 {
-  guint *out[N_GENERATIONS] = { threshold0, threshold1, threshold2 };
-  guint i;
-
-  pthread_mutex_lock (&track_lock);
-  ensure_lists_locked ();
-  for (i = 0; i < N_GENERATIONS; i++)
-    if (out[i] != NULL)
-      *out[i] = generations[i].threshold;
-  pthread_mutex_unlock (&track_lock);
+  read_generations (G_STRUCT_OFFSET (Generation, threshold), threshold0, threshold1, threshold2);
 }
 
 /* Strong references to the objects of @list (those with a count of 2 or
