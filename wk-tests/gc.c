@@ -300,6 +300,49 @@ test_gc_threads (void)
   g_free (churn.refs);
 }
 
+/* A callback takes a reference on a garbage object (it kept a raw pointer
+ * to it): the object, and what it reaches, survive the collection
+ * uncleared; freed by a later one once let go. */
+static TestNode *raw_b;
+static GObject *resurrected;
+
+static void
+resurrect (WkRef    *ref,
+           gpointer  data)
+{
+  resurrected = g_object_ref (G_OBJECT (raw_b));
+}
+
+static void
+test_gc_resurrection (void)
+{
+  gint cleared = 0, finalized = 0;
+  TestNode *a = node_new (&cleared, &finalized);
+  TestNode *b = node_new (&cleared, &finalized);
+  WkRef *ref;
+
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (b));
+  wk_object_hold (WK_OBJECT (b), G_OBJECT (a));
+  ref = wk_ref_new (a, resurrect, NULL, NULL);
+  raw_b = b;
+  g_object_unref (a);
+  g_object_unref (b);
+
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);   /* found unreachable... */
+  g_assert_nonnull (resurrected);
+  g_assert_cmpint (cleared, ==, 0);               /* ...but not cleared */
+  g_assert_cmpint (finalized, ==, 0);
+  g_assert_true (wk_gc_is_tracked (b));
+  g_assert_null (wk_ref_get (ref));               /* its weak refs stay dead */
+
+  /* Let go: the next collection frees both. */
+  g_clear_object (&resurrected);
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  g_assert_cmpint (cleared, ==, 2);
+  g_assert_cmpint (finalized, ==, 2);
+  g_object_unref (ref);
+}
+
 /* CPython issue 88846: a value that refers to its own key keeps a
  * WeakKeyDictionary entry alive forever. Here the entry is an ephemeron:
  * the value is reachable through it only if the key is. */
@@ -354,6 +397,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gc/reachable-cycle", test_gc_reachable_cycle);
   g_test_add_func ("/gc/saveall", test_gc_saveall);
   g_test_add_func ("/gc/thresholds", test_gc_thresholds);
+  g_test_add_func ("/gc/resurrection", test_gc_resurrection);
   g_test_add_func ("/gc/ephemeron", test_gc_ephemeron);
   g_test_add_func ("/gc/threads", test_gc_threads);
 

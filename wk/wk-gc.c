@@ -298,13 +298,20 @@ _wk_gc_track (WkGcHead *head,
   pthread_mutex_lock (&track_lock);
   ensure_lists_locked ();
   generations[0].count++;
-  crossed = generations[0].threshold > 0 && generations[0].count > generations[0].threshold;
+  crossed = generations[0].threshold > 0 && generations[0].count > generations[0].threshold &&
+            !in_collection && wk_gc_is_enabled ();
+  if (G_LIKELY (!crossed))
+    {
+      list_append (&generations[0].list, head);
+      head->generation = 0;
+      pthread_mutex_unlock (&track_lock);
+      return;
+    }
   pthread_mutex_unlock (&track_lock);
 
   /* Before the new object joins: a collection in its own constructor
    * must not traverse it half made. */
-  if (crossed && !in_collection && wk_gc_is_enabled ())
-    collect_automatically ();
+  collect_automatically ();
 
   pthread_mutex_lock (&track_lock);
   list_append (&generations[0].list, head);
