@@ -772,6 +772,13 @@ collect_generation (gint     generation,
       /* The objects that are garbage die here, in this thread. */
       for (i = 0; i < garbage->len; i++)
         g_object_unref (g_array_index (garbage, Garbage, i).head->object);
+
+      /* What lives on (kept by SAVEALL, or uncollectable) is tracked in
+       * the oldest generation, as CPython keeps gc.garbage. */
+      pthread_mutex_lock (&track_lock);
+      set_generation (&collecting, N_GENERATIONS - 1);
+      list_merge (&collecting, &generations[N_GENERATIONS - 1].list);
+      pthread_mutex_unlock (&track_lock);
     }
 
   pthread_mutex_lock (&track_lock);
