@@ -51,6 +51,16 @@ typedef struct
   gint64    target_ms;    /* timed work per variant per round */
 } BenchOptions;
 
+/* --rounds, --quick and --verbose, for an entries table over the
+ * BenchOptions @opts (a variable, not a pointer). */
+#define BENCH_OPTION_ENTRIES(opts) \
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &(opts).rounds_arg, \
+      "Number of rounds (default 7; 3 with --quick)", "N" }, \
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &(opts).quick, \
+      "3 short rounds, for smoke tests", NULL }, \
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &(opts).verbose, \
+      "Also list every variant's iterations and per-round figures", NULL }
+
 gboolean bench_parse_options (BenchOptions        *opts,
                               const char          *summary,
                               const GOptionEntry  *entries,

@@ -138,12 +138,7 @@ main (int    argc,
 {
   BenchOptions opts = { 0 };
   const GOptionEntry entries[] = {
-    { "rounds", 0, 0, G_OPTION_ARG_INT, &opts.rounds_arg,
-      "Number of rounds (default 7; 3 with --quick)", "N" },
-    { "quick", 0, 0, G_OPTION_ARG_NONE, &opts.quick,
-      "3 short rounds, for smoke tests", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose,
-      "Also list every variant's iterations and per-round figures", NULL },
+    BENCH_OPTION_ENTRIES (opts),
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GArray) rows = NULL;
