@@ -388,6 +388,56 @@ test_gc_ephemeron (void)
   g_object_unref (dict);
 }
 
+/* A chain of objects each held by the one before: dropping the head
+ * frees all of them without recursing once per link (which would take
+ * a stack of several MB for this many), and so does collecting the
+ * chain once its tail holds its head. */
+#define DEEP_N 200000
+
+static TestNode *
+deep_chain_new (gint      *finalized,
+                TestNode **tail)
+{
+  TestNode *head = node_new (NULL, finalized), *prev = head;
+  guint i;
+
+  for (i = 1; i < DEEP_N; i++)
+    {
+      TestNode *node = node_new (NULL, finalized);
+
+      wk_object_hold (WK_OBJECT (prev), G_OBJECT (node));
+      g_object_unref (node);
+      prev = node;
+    }
+  *tail = prev;
+  return head;
+}
+
+static void
+test_gc_deep_chain (void)
+{
+  gint finalized = 0;
+  TestNode *tail;
+  TestNode *head = deep_chain_new (&finalized, &tail);
+  WkRef *tail_ref = wk_ref_new (tail, NULL, NULL, NULL);
+
+  wk_gc_disable ();
+  g_object_unref (head);
+  g_assert_cmpint (finalized, ==, DEEP_N);
+  g_assert_null (wk_ref_get (tail_ref));
+  g_object_unref (tail_ref);
+
+  /* The same chain closed into a ring: only the collector frees it. */
+  finalized = 0;
+  head = deep_chain_new (&finalized, &tail);
+  wk_object_hold (WK_OBJECT (tail), G_OBJECT (head));
+  g_object_unref (head);
+  g_assert_cmpint (finalized, ==, 0);
+  g_assert_cmpuint (wk_gc_collect (-1), ==, DEEP_N);
+  g_assert_cmpint (finalized, ==, DEEP_N);
+  wk_gc_enable ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -400,6 +450,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gc/resurrection", test_gc_resurrection);
   g_test_add_func ("/gc/ephemeron", test_gc_ephemeron);
   g_test_add_func ("/gc/threads", test_gc_threads);
+  g_test_add_func ("/gc/deep-chain", test_gc_deep_chain);
 
   return g_test_run ();
 }

@@ -19,12 +19,10 @@ struct _WkGcHead
   WkGcHead  *next;
   GObject   *object;
   gssize     gc_refs;      /* a collection's scratch count */
-  gint       generation;   /* 0..2, WK_GC_PERMANENT, or WK_GC_UNTRACKED */
+  gboolean   tracked;      /* on one of the lists; which list is the
+                            * generation (or the permanent one) */
   guint      flags;        /* a collection's marks */
 };
-
-#define WK_GC_UNTRACKED  (-1)
-#define WK_GC_PERMANENT  3
 
 void      _wk_gc_track   (WkGcHead *head,
                           GObject  *object);

@@ -56,7 +56,6 @@
 #include "wk-ref.h"
 
 #define N_GENERATIONS 3
-#define WK_GC_COLLECTING 4
 
 enum {
   FLAG_REACHABLE = 1 << 0,
@@ -79,7 +78,6 @@ static pthread_mutex_t collect_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static Generation  generations[N_GENERATIONS];
 static WkGcHead    permanent;       /* frozen objects */
-static guint       permanent_count;
 static WkGcHead    collecting;      /* garbage being processed */
 static gboolean    lists_ready;
 
@@ -213,12 +211,14 @@ list_merge (WkGcHead *from,
   list_init (from);
 }
 
-static void
-set_generation (WkGcHead *list,
-                gint      generation)
+static guint
+list_length (WkGcHead *list)
 {
+  guint n = 0;
+
   for (WkGcHead *h = list->next; h != list; h = h->next)
-    h->generation = generation;
+    n++;
+  return n;
 }
 
 static void
@@ -303,7 +303,7 @@ _wk_gc_track (WkGcHead *head,
   if (G_LIKELY (!crossed))
     {
       list_append (&generations[0].list, head);
-      head->generation = 0;
+      head->tracked = TRUE;
       pthread_mutex_unlock (&track_lock);
       return;
     }
@@ -315,7 +315,7 @@ _wk_gc_track (WkGcHead *head,
 
   pthread_mutex_lock (&track_lock);
   list_append (&generations[0].list, head);
-  head->generation = 0;
+  head->tracked = TRUE;
   pthread_mutex_unlock (&track_lock);
 }
 
@@ -323,14 +323,14 @@ void
 _wk_gc_untrack (WkGcHead *head)
 {
   pthread_mutex_lock (&track_lock);
-  if (head->generation != WK_GC_UNTRACKED)
+  if (head->tracked)
     {
+      /* As CPython's: an object that goes counts against generation 0's
+       * allocations, whichever list it was on. */
       list_remove (head);
-      if (head->generation == 0 && generations[0].count > 0)
+      if (generations[0].count > 0)
         generations[0].count--;
-      else if (head->generation == WK_GC_PERMANENT)
-        permanent_count--;
-      head->generation = WK_GC_UNTRACKED;
+      head->tracked = FALSE;
     }
   pthread_mutex_unlock (&track_lock);
 }
@@ -346,19 +346,35 @@ typedef struct
 } Set;
 
 /* The set is marked in the heads themselves (FLAG_IN_SET), as CPython
- * marks its young generation: one collection at a time. */
+ * marks its young generation: one collection at a time. In the same pass
+ * (each pass over the set is a cache miss per object), gc_refs starts as
+ * the count minus @own, the references the collection holds itself. */
 static void
 set_init (Set      *set,
-          WkGcHead *list)
+          WkGcHead *list,
+          gint      own)
 {
   set->heads = g_ptr_array_new ();
   set->stack = g_ptr_array_new ();
   set->ephemerons = g_ptr_array_new ();
   for (WkGcHead *h = list->next; h != list; h = h->next)
     {
+      gint count = __atomic_load_n ((gint *) &h->object->ref_count, __ATOMIC_ACQUIRE);
+
+      /* An object in dispose or finalize is on its way out already. */
+      h->gc_refs = count > 0 ? count - own : 1;
       h->flags = FLAG_IN_SET;
       g_ptr_array_add (set->heads, h);
     }
+}
+
+/* Once the marks are gone. */
+static void
+set_free (Set *set)
+{
+  g_ptr_array_unref (set->heads);
+  g_ptr_array_unref (set->stack);
+  g_ptr_array_unref (set->ephemerons);
 }
 
 static void
@@ -368,9 +384,7 @@ set_clear (Set *set)
 
   for (i = 0; i < set->heads->len; i++)
     ((WkGcHead *) g_ptr_array_index (set->heads, i))->flags = 0;
-  g_ptr_array_unref (set->heads);
-  g_ptr_array_unref (set->stack);
-  g_ptr_array_unref (set->ephemerons);
+  set_free (set);
 }
 
 /* The head of @child if it is in the set. @child is what a traverse
@@ -462,24 +476,13 @@ traverse_head (WkGcHead    *head,
   traverse (head->object, visit, data);
 }
 
-/* gc_refs: the count minus @own (references the collection holds itself)
- * minus the references from inside the set; then marks what is
- * reachable from the objects left above zero. */
+/* gc_refs (as set_init() left it) minus the references from inside the
+ * set; then marks what is reachable from the objects left above zero. */
 static void
-find_reachable (Set  *set,
-                gint  own)
+find_reachable (Set *set)
 {
   guint i;
 
-  for (i = 0; i < set->heads->len; i++)
-    {
-      WkGcHead *head = g_ptr_array_index (set->heads, i);
-      gint count = __atomic_load_n ((gint *) &head->object->ref_count, __ATOMIC_ACQUIRE);
-
-      /* An object in dispose or finalize is on its way out already. */
-      head->gc_refs = count > 0 ? count - own : 1;
-      head->flags = FLAG_IN_SET;
-    }
   for (i = 0; i < set->heads->len; i++)
     traverse_head (g_ptr_array_index (set->heads, i), visit_decref, set);
   _wk_weak_key_dicts_scan (visit_ephemeron, set);
@@ -520,15 +523,24 @@ find_reachable (Set  *set,
     }
 }
 
+/* An object found unreachable. */
 typedef struct
 {
-  WkGcHead       *head;
-  gint            count;    /* the count when found unreachable */
-  WkAnchor       *anchor;   /* (owned) (nullable) marked GC_PENDING */
-  WkAnchorDeath   death;
-  gboolean        killed;
-  gboolean        survives;
+  WkGcHead  *head;
+  gint       count;      /* its count then */
+  gboolean   survives;   /* a callback made it reachable again */
 } Garbage;
+
+/* One of them with an anchor: weak references that must read NULL and
+ * callbacks that must run before anything is cleared. Kept apart, so
+ * that the passes over the anchors skip the (usually many) objects that
+ * have none. */
+typedef struct
+{
+  WkAnchor       *anchor;   /* (owned) marked GC_PENDING */
+  GObject        *object;
+  WkAnchorDeath   death;
+} Anchored;
 
 static void
 debug_print (const char *what,
@@ -544,6 +556,215 @@ debug_print (const char *what,
     }
 }
 
+/* Under the tracking lock, once the set's marks are made: takes the
+ * unreachable objects of @set out into @garbage (their anchors, marked
+ * GC_PENDING, into @anchored) and clears every mark. Returns FALSE,
+ * with both arrays empty and nothing marked, if a count changed since
+ * it was read, or an anchor was found dying: a reference the collection
+ * cannot see, so not this time. */
+static gboolean
+take_garbage_locked (Set    *set,
+                     GArray *garbage,
+                     GArray *anchored)
+{
+  gboolean changed = FALSE;
+  guint i;
+
+  /* The last pass over the whole set: its marks go as it looks. */
+  for (i = 0; i < set->heads->len; i++)
+    {
+      WkGcHead *head = g_ptr_array_index (set->heads, i);
+      gboolean reachable = (head->flags & FLAG_REACHABLE) != 0;
+      Garbage item = { head, 0, FALSE };
+      WkAnchor *anchor;
+
+      head->flags = 0;
+      if (reachable)
+        continue;
+      item.count = __atomic_load_n ((gint *) &head->object->ref_count, __ATOMIC_ACQUIRE);
+      g_array_append_val (garbage, item);
+      /* Readers of its weak references wait from here on. */
+      anchor = wk_anchor_lookup (head->object);
+      if (anchor != NULL)
+        {
+          Anchored a = { anchor, head->object, { 0 } };
+
+          if (!wk_anchor_gc_mark (anchor))
+            changed = TRUE;
+          g_array_append_val (anchored, a);
+        }
+    }
+  if (garbage->len == 0)
+    return TRUE;
+
+  /* A reader that passed the check before the mark has finished taking
+   * its reference, and shows in the counts. */
+  for (i = 0; i < anchored->len; i++)
+    wk_hazard_wait (g_array_index (anchored, Anchored, i).anchor);
+  for (i = 0; i < garbage->len && !changed; i++)
+    {
+      Garbage *item = &g_array_index (garbage, Garbage, i);
+
+      if (__atomic_load_n ((gint *) &item->head->object->ref_count, __ATOMIC_ACQUIRE) != item->count)
+        changed = TRUE;
+    }
+
+  if (changed)
+    {
+      for (i = 0; i < anchored->len; i++)
+        {
+          Anchored *a = &g_array_index (anchored, Anchored, i);
+
+          wk_anchor_gc_unmark (a->anchor);
+          wk_anchor_unref (a->anchor);
+        }
+      g_array_set_size (anchored, 0);
+      g_array_set_size (garbage, 0);
+      return FALSE;
+    }
+
+  for (i = 0; i < garbage->len; i++)
+    {
+      Garbage *item = &g_array_index (garbage, Garbage, i);
+
+      /* No toggle reference can be among their references: those are
+       * outside references, and these objects have none. */
+      g_object_ref (item->head->object);
+      list_remove (item->head);
+      list_append (&collecting, item->head);
+    }
+  return TRUE;
+}
+
+/* Every weak reference to every garbage object reads NULL, then the
+ * tables drop their entries, then the callbacks and finalizers run
+ * (newest first for each object), then the late watches. */
+static void
+kill_anchored (GArray *anchored)
+{
+  guint i;
+
+  for (i = 0; i < anchored->len; i++)
+    {
+      Anchored *a = &g_array_index (anchored, Anchored, i);
+
+      wk_anchor_gc_disown (a->anchor, a->object);
+      wk_anchor_kill (a->anchor, a->object, &a->death);
+    }
+  for (i = 0; i < anchored->len; i++)
+    wk_anchor_deliver_watches (&g_array_index (anchored, Anchored, i).death);
+  for (i = 0; i < anchored->len; i++)
+    wk_anchor_deliver_callbacks (&g_array_index (anchored, Anchored, i).death);
+  for (i = 0; i < anchored->len; i++)
+    {
+      Anchored *a = &g_array_index (anchored, Anchored, i);
+
+      wk_anchor_deliver_late (&a->death);
+      g_clear_pointer (&a->anchor, wk_anchor_unref);
+    }
+}
+
+/* After the callbacks: what a callback made reachable again survives, in
+ * the oldest generation. Without anchors no callback ran, and unchanged
+ * counts (plus the collection's own reference) show that nothing else
+ * took a reference either: then there is nothing to look at again. */
+static void
+find_survivors (GArray   *garbage,
+                gboolean  callbacks_ran)
+{
+  WkGcHead resurrected;
+  gboolean recheck = callbacks_ran;
+  Set set;
+  guint i;
+
+  for (i = 0; i < garbage->len && !recheck; i++)
+    {
+      Garbage *item = &g_array_index (garbage, Garbage, i);
+
+      recheck = __atomic_load_n ((gint *) &item->head->object->ref_count, __ATOMIC_ACQUIRE) != item->count + 1;
+    }
+  if (!recheck)
+    return;
+
+  pthread_mutex_lock (&track_lock);
+  set_init (&set, &collecting, 1);
+  find_reachable (&set);
+  list_init (&resurrected);
+  for (i = 0; i < garbage->len; i++)
+    {
+      Garbage *item = &g_array_index (garbage, Garbage, i);
+
+      if (item->head->flags & FLAG_REACHABLE)
+        {
+          item->survives = TRUE;
+          list_remove (item->head);
+          list_append (&resurrected, item->head);
+        }
+    }
+  list_merge (&resurrected, &generations[N_GENERATIONS - 1].list);
+  set_clear (&set);
+  pthread_mutex_unlock (&track_lock);
+}
+
+/* Clears the garbage (or with SAVEALL keeps it), then drops the
+ * collection's references, so that it dies here, in this thread. Returns
+ * how many the clears did not free. */
+static guint
+clear_garbage (GArray         *garbage,
+               WkGcDebugFlags  debug)
+{
+  guint uncollectable = 0;
+  guint i;
+
+  if (debug & WK_GC_DEBUG_SAVEALL)
+    {
+      pthread_mutex_lock (&track_lock);
+      for (i = 0; i < garbage->len; i++)
+        if (!g_array_index (garbage, Garbage, i).survives)
+          g_ptr_array_add (gc_garbage, g_object_ref (g_array_index (garbage, Garbage, i).head->object));
+      pthread_mutex_unlock (&track_lock);
+    }
+  else
+    {
+      for (i = 0; i < garbage->len; i++)
+        {
+          Garbage *item = &g_array_index (garbage, Garbage, i);
+          WkObject *object = (WkObject *) item->head->object;
+
+          if (!item->survives)
+            WK_OBJECT_GET_CLASS (object)->clear (object);
+        }
+
+      /* What the clears did not free (references the traverse functions
+       * did not report) stays, in the garbage list. */
+      for (i = 0; i < garbage->len; i++)
+        {
+          Garbage *item = &g_array_index (garbage, Garbage, i);
+          GObject *object = item->head->object;
+
+          if (!item->survives && __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_ACQUIRE) > 1)
+            {
+              uncollectable++;
+              if (debug & WK_GC_DEBUG_UNCOLLECTABLE)
+                g_printerr ("wk-gc: uncollectable <%s %p>\n", G_OBJECT_TYPE_NAME (object), object);
+              pthread_mutex_lock (&track_lock);
+              g_ptr_array_add (gc_garbage, g_object_ref (object));
+              pthread_mutex_unlock (&track_lock);
+            }
+        }
+    }
+
+  for (i = 0; i < garbage->len; i++)
+    g_object_unref (g_array_index (garbage, Garbage, i).head->object);
+
+  /* What lives on (kept by SAVEALL, or uncollectable) is tracked in the
+   * oldest generation, as CPython keeps gc.garbage. */
+  pthread_mutex_lock (&track_lock);
+  list_merge (&collecting, &generations[N_GENERATIONS - 1].list);
+  pthread_mutex_unlock (&track_lock);
+  return uncollectable;
+}
+
 static guint
 collect_generation (gint     generation,
                     gboolean wait)
@@ -551,11 +772,10 @@ collect_generation (gint     generation,
   WkGc *gc = __atomic_load_n (&default_gc, __ATOMIC_ACQUIRE);
   WkGcDebugFlags debug = __atomic_load_n (&gc_debug, __ATOMIC_RELAXED);
   WkGcHead young;
-  GArray *garbage;
+  GArray *garbage, *anchored;
   Set set;
   guint found = 0, uncollectable = 0;
-  gboolean changed = FALSE;
-  guint i;
+  gboolean changed;
   gint g;
 
   if (in_collection)
@@ -569,7 +789,8 @@ collect_generation (gint     generation,
   if (gc != NULL)
     g_signal_emit (gc, signals[SIGNAL_COLLECT_START], 0, generation);
 
-  garbage = g_array_new (FALSE, TRUE, sizeof (Garbage));
+  garbage = g_array_new (FALSE, FALSE, sizeof (Garbage));
+  anchored = g_array_new (FALSE, FALSE, sizeof (Anchored));
 
   /* 1-3 under the tracking lock: nothing tracked is finalized meanwhile. */
   pthread_mutex_lock (&track_lock);
@@ -578,207 +799,35 @@ collect_generation (gint     generation,
   for (g = 0; g <= generation; g++)
     list_merge (&generations[g].list, &young);
 
-  set_init (&set, &young);
-  find_reachable (&set, 0);
+  set_init (&set, &young, 0);
+  find_reachable (&set);
+  changed = !take_garbage_locked (&set, garbage, anchored);
 
-  for (i = 0; i < set.heads->len; i++)
-    {
-      WkGcHead *head = g_ptr_array_index (set.heads, i);
-      Garbage item = { head, 0, NULL, { 0 }, FALSE, FALSE };
-
-      if (head->flags & FLAG_REACHABLE)
-        continue;
-      item.count = __atomic_load_n ((gint *) &head->object->ref_count, __ATOMIC_ACQUIRE);
-      /* Readers of its weak references wait from here on. */
-      item.anchor = wk_anchor_lookup (head->object);
-      if (item.anchor != NULL && !wk_anchor_gc_mark (item.anchor))
-        changed = TRUE;
-      g_array_append_val (garbage, item);
-    }
-
-  if (garbage->len > 0)
-    {
-      /* A reader that passed the check before the mark has finished
-       * taking its reference, and shows in the counts. */
-      for (i = 0; i < garbage->len; i++)
-        {
-          Garbage *item = &g_array_index (garbage, Garbage, i);
-
-          if (item->anchor != NULL)
-            wk_hazard_wait (item->anchor);
-        }
-      for (i = 0; i < garbage->len && !changed; i++)
-        {
-          Garbage *item = &g_array_index (garbage, Garbage, i);
-
-          if (__atomic_load_n ((gint *) &item->head->object->ref_count, __ATOMIC_ACQUIRE) != item->count)
-            changed = TRUE;
-        }
-
-      if (changed)
-        {
-          /* A reference the collection could not see: not this time. */
-          for (i = 0; i < garbage->len; i++)
-            {
-              Garbage *item = &g_array_index (garbage, Garbage, i);
-
-              if (item->anchor != NULL)
-                {
-                  wk_anchor_gc_unmark (item->anchor);
-                  g_clear_pointer (&item->anchor, wk_anchor_unref);
-                }
-            }
-          g_array_set_size (garbage, 0);
-        }
-      else
-        for (i = 0; i < garbage->len; i++)
-          {
-            Garbage *item = &g_array_index (garbage, Garbage, i);
-
-            /* No toggle reference can be among their references: those
-             * are outside references, and these objects have none. */
-            g_object_ref (item->head->object);
-            list_remove (item->head);
-            list_append (&collecting, item->head);
-            item->head->generation = WK_GC_COLLECTING;
-          }
-    }
-
-  /* The survivors move one generation up. */
+  /* The survivors move one generation up: the lists are the generations,
+   * so that is one splice. */
   if (generation < N_GENERATIONS - 1)
     {
-      set_generation (&young, generation + 1);
       list_merge (&young, &generations[generation + 1].list);
       generations[generation + 1].count++;
     }
   else
-    {
-      set_generation (&young, generation);
-      list_merge (&young, &generations[generation].list);
-    }
+    list_merge (&young, &generations[generation].list);
   for (g = 0; g <= generation; g++)
     generations[g].count = 0;
   generations[generation].collections++;
-  set_clear (&set);
+  set_free (&set);
   pthread_mutex_unlock (&track_lock);
 
   found = garbage->len;
   if (found > 0 && (debug & WK_GC_DEBUG_COLLECTABLE))
     debug_print ("collectable", garbage);
 
-  /* 4. Every weak reference to every garbage object reads NULL, then
-   * the tables drop their entries, then the callbacks and finalizers run
-   * (newest first for each object), then the late watches. */
-  for (i = 0; i < garbage->len; i++)
+  /* 4-6 outside it: user code runs. */
+  if (found > 0)
     {
-      Garbage *item = &g_array_index (garbage, Garbage, i);
-
-      if (item->anchor != NULL)
-        {
-          wk_anchor_gc_disown (item->anchor, item->head->object);
-          wk_anchor_kill (item->anchor, item->head->object, &item->death);
-          item->killed = TRUE;
-        }
-    }
-  for (i = 0; i < garbage->len; i++)
-    if (g_array_index (garbage, Garbage, i).killed)
-      wk_anchor_deliver_watches (&g_array_index (garbage, Garbage, i).death);
-  for (i = 0; i < garbage->len; i++)
-    if (g_array_index (garbage, Garbage, i).killed)
-      wk_anchor_deliver_callbacks (&g_array_index (garbage, Garbage, i).death);
-  for (i = 0; i < garbage->len; i++)
-    {
-      Garbage *item = &g_array_index (garbage, Garbage, i);
-
-      if (item->killed)
-        wk_anchor_deliver_late (&item->death);
-      g_clear_pointer (&item->anchor, wk_anchor_unref);
-    }
-
-  if (garbage->len > 0)
-    {
-      WkGcHead resurrected;
-      gboolean recheck = FALSE;
-
-      /* A callback may have made some of them reachable again: they, and
-       * what they reach, survive (in the oldest generation). Without
-       * weak references nothing ran, and unchanged counts (plus our own
-       * reference) show that nothing else took one either. */
-      for (i = 0; i < garbage->len && !recheck; i++)
-        {
-          Garbage *item = &g_array_index (garbage, Garbage, i);
-
-          recheck = item->killed ||
-                    __atomic_load_n ((gint *) &item->head->object->ref_count, __ATOMIC_ACQUIRE) != item->count + 1;
-        }
-
-      pthread_mutex_lock (&track_lock);
-      set_init (&set, &collecting);
-      if (recheck)
-        find_reachable (&set, 1);
-      list_init (&resurrected);
-      for (i = 0; i < garbage->len; i++)
-        {
-          Garbage *item = &g_array_index (garbage, Garbage, i);
-
-          if (item->head->flags & FLAG_REACHABLE)
-            {
-              item->survives = TRUE;
-              list_remove (item->head);
-              list_append (&resurrected, item->head);
-              item->head->generation = N_GENERATIONS - 1;
-            }
-        }
-      list_merge (&resurrected, &generations[N_GENERATIONS - 1].list);
-      set_clear (&set);
-      pthread_mutex_unlock (&track_lock);
-
-      if (debug & WK_GC_DEBUG_SAVEALL)
-        {
-          pthread_mutex_lock (&track_lock);
-          for (i = 0; i < garbage->len; i++)
-            if (!g_array_index (garbage, Garbage, i).survives)
-              g_ptr_array_add (gc_garbage, g_object_ref (g_array_index (garbage, Garbage, i).head->object));
-          pthread_mutex_unlock (&track_lock);
-        }
-      else
-        for (i = 0; i < garbage->len; i++)
-          {
-            Garbage *item = &g_array_index (garbage, Garbage, i);
-
-            if (!item->survives)
-              WK_OBJECT_GET_CLASS (item->head->object)->clear (WK_OBJECT (item->head->object));
-          }
-
-      /* What the clears did not free (references the traverse functions
-       * did not report) stays, in the garbage list. */
-      for (i = 0; i < garbage->len; i++)
-        {
-          Garbage *item = &g_array_index (garbage, Garbage, i);
-          GObject *object = item->head->object;
-
-          if (!item->survives && !(debug & WK_GC_DEBUG_SAVEALL) &&
-              __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_ACQUIRE) > 1)
-            {
-              uncollectable++;
-              if (debug & WK_GC_DEBUG_UNCOLLECTABLE)
-                g_printerr ("wk-gc: uncollectable <%s %p>\n", G_OBJECT_TYPE_NAME (object), object);
-              pthread_mutex_lock (&track_lock);
-              g_ptr_array_add (gc_garbage, g_object_ref (object));
-              pthread_mutex_unlock (&track_lock);
-            }
-        }
-
-      /* The objects that are garbage die here, in this thread. */
-      for (i = 0; i < garbage->len; i++)
-        g_object_unref (g_array_index (garbage, Garbage, i).head->object);
-
-      /* What lives on (kept by SAVEALL, or uncollectable) is tracked in
-       * the oldest generation, as CPython keeps gc.garbage. */
-      pthread_mutex_lock (&track_lock);
-      set_generation (&collecting, N_GENERATIONS - 1);
-      list_merge (&collecting, &generations[N_GENERATIONS - 1].list);
-      pthread_mutex_unlock (&track_lock);
+      kill_anchored (anchored);
+      find_survivors (garbage, anchored->len > 0);
+      uncollectable = clear_garbage (garbage, debug);
     }
 
   pthread_mutex_lock (&track_lock);
@@ -791,6 +840,7 @@ collect_generation (gint     generation,
                 generation, found, uncollectable,
                 changed ? " (gave up: counts changed during the collection)" : "");
 
+  g_array_unref (anchored);
   g_array_unref (garbage);
   in_collection = FALSE;
   pthread_mutex_unlock (&collect_lock);
@@ -1096,7 +1146,7 @@ wk_gc_is_tracked (gpointer object)
   if (!WK_IS_OBJECT (object))
     return FALSE;
   pthread_mutex_lock (&track_lock);
-  tracked = _wk_object_gc_head (object)->generation != WK_GC_UNTRACKED;
+  tracked = _wk_object_gc_head (object)->tracked;
   pthread_mutex_unlock (&track_lock);
   return tracked;
 }
@@ -1116,11 +1166,6 @@ wk_gc_freeze (void)
   ensure_lists_locked ();
   for (g = 0; g < N_GENERATIONS; g++)
     {
-      for (WkGcHead *h = generations[g].list.next; h != &generations[g].list; h = h->next)
-        {
-          h->generation = WK_GC_PERMANENT;
-          permanent_count++;
-        }
       list_merge (&generations[g].list, &permanent);
       generations[g].count = 0;
     }
@@ -1137,9 +1182,7 @@ wk_gc_unfreeze (void)
 {
   pthread_mutex_lock (&track_lock);
   ensure_lists_locked ();
-  set_generation (&permanent, N_GENERATIONS - 1);
   list_merge (&permanent, &generations[N_GENERATIONS - 1].list);
-  permanent_count = 0;
   pthread_mutex_unlock (&track_lock);
 }
 
@@ -1157,7 +1200,8 @@ wk_gc_get_freeze_count (void)
   guint n;
 
   pthread_mutex_lock (&track_lock);
-  n = permanent_count;
+  ensure_lists_locked ();
+  n = list_length (&permanent);
   pthread_mutex_unlock (&track_lock);
   return n;
 }
