@@ -96,9 +96,12 @@ struct _WkRefNode
 
 struct _WkAnchor
 {
+  /* What every weak read looks at comes first, in the first 24 bytes: a
+   * read of a cold anchor then costs one cache miss, not two. */
   gint        state;       /* (atomic) WkAnchorState */
   gint        ref_count;   /* (atomic) */
   GObject    *object;      /* the referent; not to be touched once DEAD */
+  GWeakRef    gweak;       /* cleared by GLib before dispose */
   gint        lock;        /* (atomic) see anchor_lock() */
   guint       is_wk_object : 1;
   guint       closed : 1;  /* death processed: no more callbacks */
@@ -106,7 +109,6 @@ struct _WkAnchor
   WkLink     *refs;        /* WkRefNodes, newest first */
   WkRefNode  *shared;      /* the shared callback-less ref, if any */
   WkLink     *watches;     /* WkWatches */
-  GWeakRef    gweak;       /* cleared by GLib before dispose */
 };
 
 WkAnchor  *wk_anchor_obtain          (GObject   *object);

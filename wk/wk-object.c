@@ -147,12 +147,25 @@ wk_object_real_clear (WkObject *self)
   drop_held (steal_held (wk_object_get_instance_private (self)));
 }
 
+/* Whether @priv holds anything. Without the lock: a hold() that races
+ * with this is one that comes just after it. */
+static inline gboolean
+holds_anything (WkObjectPrivate *priv)
+{
+  return __atomic_load_n (&priv->held_one, __ATOMIC_RELAXED) != NULL ||
+         __atomic_load_n (&priv->held_more, __ATOMIC_RELAXED) != NULL;
+}
+
+/* dispose, finalize and init are called with an instance of this type:
+ * plain casts, without the checked casts' type lookups, on the path every
+ * WkObject takes. */
 static void
 wk_object_dispose (GObject *object)
 {
-  WkObjectPrivate *priv = wk_object_get_instance_private (WK_OBJECT (object));
+  WkObjectPrivate *priv = wk_object_get_instance_private ((WkObject *) object);
 
-  drop_held (steal_held (priv));
+  if (holds_anything (priv))
+    drop_held (steal_held (priv));
 
   G_OBJECT_CLASS (wk_object_parent_class)->dispose (object);
 }
@@ -160,12 +173,18 @@ wk_object_dispose (GObject *object)
 static void
 wk_object_finalize (GObject *object)
 {
-  WkObjectPrivate *priv = wk_object_get_instance_private (WK_OBJECT (object));
+  WkObjectPrivate *priv = wk_object_get_instance_private ((WkObject *) object);
 
   /* First: a collection in another thread may be reading this instance
-   * until the untrack returns. */
+   * until the untrack returns. After it nobody else can see the object,
+   * so what a dispose left to hold needs no lock. */
   _wk_gc_untrack (&priv->gc);
-  drop_held (steal_held (priv));
+  if (holds_anything (priv))
+    {
+      Held held = { g_steal_pointer (&priv->held_one), g_steal_pointer (&priv->held_more) };
+
+      drop_held (held);
+    }
 
   G_OBJECT_CLASS (wk_object_parent_class)->finalize (object);
 }
@@ -186,7 +205,7 @@ wk_object_init (WkObject *self)
 {
   WkObjectPrivate *priv = wk_object_get_instance_private (self);
 
-  _wk_gc_track (&priv->gc, G_OBJECT (self));
+  _wk_gc_track (&priv->gc, (GObject *) self);
 }
 
 WkGcHead *
