@@ -14,6 +14,11 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#if defined (__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+# include <malloc.h>
+# define HAVE_MALLINFO2 1
+#endif
+
 #include <wk/wk.h>
 
 #include "bench-common.h"
@@ -22,6 +27,9 @@
 static const BenchResult *run_results;
 static guint run_n_variants;
 static guint run_rounds;
+
+/* --rows, kept by bench_parse_options() for bench_print_rows(). */
+static const char *rows_path;
 
 /* ---------------------------------------------------------------------- */
 /* Command line                                                           */
@@ -53,6 +61,7 @@ bench_parse_options (BenchOptions        *opts,
       return FALSE;
     }
   opts->target_ms = opts->quick ? BENCH_QUICK_TARGET_MS : BENCH_DEFAULT_TARGET_MS;
+  rows_path = opts->rows_file;
   return TRUE;
 }
 
@@ -320,6 +329,48 @@ bench_add_row (GArray     *rows,
   g_array_append_val (rows, row);
 }
 
+/* A cell of the TSV: tabs and newlines would break the format. */
+static char *
+tsv_cell (const char *s)
+{
+  char *cell = g_strdup (or_dash (s));
+
+  g_strdelimit (cell, "\t\n", ' ');
+  return cell;
+}
+
+/* --rows: the heads, then one line per row, with the ratio as a plain
+ * number (empty when there is none) and met as yes, no or -. */
+static void
+write_rows_file (GArray     *rows,
+                 const char *wk_head,
+                 const char *glib_head)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *wk_cell = tsv_cell (wk_head);
+  g_autofree char *glib_cell = tsv_cell (glib_head);
+  guint i;
+
+  g_string_append_printf (out, "#measurement\t%s\t%s\tratio\ttarget\tmet\n", wk_cell, glib_cell);
+  for (i = 0; i < rows->len; i++)
+    {
+      BenchRow *r = &g_array_index (rows, BenchRow, i);
+      g_autofree char *what = tsv_cell (r->what);
+      g_autofree char *wk = tsv_cell (r->wk);
+      g_autofree char *glib = tsv_cell (r->glib);
+      g_autofree char *target = tsv_cell (r->target);
+      char ratio[G_ASCII_DTOSTR_BUF_SIZE] = "";
+
+      if (!isnan (r->ratio))
+        g_ascii_formatd (ratio, sizeof ratio, "%.4f", r->ratio);
+      g_string_append_printf (out, "%s\t%s\t%s\t%s\t%s\t%s\n", what, wk, glib, ratio, target,
+                              r->met < 0 ? "-" : r->met ? "yes" : "no");
+    }
+  if (!g_file_set_contents (rows_path, out->str, (gssize) out->len, &error))
+    g_printerr ("--rows: %s\n", error->message);
+}
+
 void
 bench_print_rows (GArray     *rows,
                   const char *wk_head,
@@ -372,10 +423,107 @@ bench_print_rows (GArray     *rows,
               w[3], ratio, w[4], or_dash (r->target),
               r->met < 0 ? "-" : r->met ? "yes" : "no");
     }
+
+  if (rows_path != NULL)
+    write_rows_file (rows, wk_head, glib_head);
 }
 
 char *
 bench_ns_cell (double ns)
 {
   return g_strdup_printf (ns < 100 ? "%.1f" : "%.0f", ns);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Memory                                                                 */
+
+/* The small chunks (uordblks) and the big arrays malloc maps on their own
+ * (hblkhd), such as the slot arrays of a large GHashTable. */
+gint64
+bench_heap_in_use (void)
+{
+#ifdef HAVE_MALLINFO2
+  struct mallinfo2 mi = mallinfo2 ();
+
+  return (gint64) (mi.uordblks + mi.hblkhd);
+#else
+  return -1;
+#endif
+}
+
+/* With G_SLICE=always-malloc, 1000 slices of 64 bytes take at least 64 kB
+ * of malloc'd chunks; GSlice's magazines would take none or a page. */
+gboolean
+bench_slice_is_malloc (void)
+{
+  gpointer blocks[1000];
+  gint64 base = bench_heap_in_use (), used;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (blocks); i++)
+    blocks[i] = g_slice_alloc (64);
+  used = bench_heap_in_use () - base;
+  for (i = 0; i < G_N_ELEMENTS (blocks); i++)
+    g_slice_free1 (64, blocks[i]);
+  return base >= 0 && used >= (gint64) (64 * G_N_ELEMENTS (blocks));
+}
+
+GHashTable *
+bench_run_memory_child (const char *const *args)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "G_SLICE", "always-malloc", TRUE);
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  GHashTable *figures;
+  gint status = 0;
+  guint i;
+
+  if (bench_heap_in_use () < 0)
+    {
+      g_printerr ("memory: this C library has no mallinfo2()\n");
+      return NULL;
+    }
+  if (self == NULL)
+    {
+      g_printerr ("memory: cannot find this program\n");
+      return NULL;
+    }
+  g_ptr_array_add (argv, self);
+  g_ptr_array_add (argv, (gpointer) "--memory-child");
+  for (i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                     &out, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_printerr ("memory run failed: %s\n", error->message);
+      return NULL;
+    }
+
+  figures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  lines = g_strsplit (out, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      char name[64];
+      double value;
+
+      if (sscanf (lines[i], "%63s %lf", name, &value) == 2)
+        g_hash_table_insert (figures, g_strdup (name), g_memdup2 (&value, sizeof value));
+    }
+  return figures;
+}
+
+/* The figure @name of a bench_run_memory_child() table, or NAN. */
+double
+bench_memory_figure (GHashTable *figures,
+                     const char *name)
+{
+  const double *value = figures != NULL ? g_hash_table_lookup (figures, name) : NULL;
+
+  return value != NULL ? *value : NAN;
 }

@@ -45,6 +45,7 @@ typedef struct
   gint      rounds_arg;   /* --rounds as given; 0 when not given */
   gboolean  quick;
   gboolean  verbose;
+  char     *rows_file;    /* --rows: where to write the table as TSV */
 
   /* Set by bench_parse_options() */
   guint     rounds;
@@ -59,7 +60,14 @@ typedef struct
     { "quick", 0, 0, G_OPTION_ARG_NONE, &(opts).quick, \
       "3 short rounds, for smoke tests", NULL }, \
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &(opts).verbose, \
-      "Also list every variant's iterations and per-round figures", NULL }
+      "Also list every variant's iterations and per-round figures", NULL }, \
+    BENCH_ROWS_ENTRY (opts)
+
+/* --rows FILE, for the runner (bench/run_bench.py) that gathers every
+ * program's table into one. */
+#define BENCH_ROWS_ENTRY(opts) \
+    { "rows", 0, 0, G_OPTION_ARG_FILENAME, &(opts).rows_file, \
+      "Also write the table to FILE, tab-separated, for bench/run_bench.py", "FILE" }
 
 gboolean bench_parse_options (BenchOptions        *opts,
                               const char          *summary,
@@ -148,5 +156,21 @@ void    bench_print_rows (GArray     *rows,
                           const char *wk_head,
                           const char *glib_head);
 char   *bench_ns_cell    (double      ns);
+
+/* ---------------------------------------------------------------------- */
+/* Memory                                                                 */
+
+/* Heap bytes in use, malloc chunk headers included (mallinfo2()), or -1
+ * where the C library has no mallinfo2(). */
+gint64      bench_heap_in_use       (void);
+/* Whether g_slice_alloc() goes to malloc (G_SLICE=always-malloc), so that
+ * bench_heap_in_use() sees every slice. */
+gboolean    bench_slice_is_malloc   (void);
+/* Runs this program again with G_SLICE=always-malloc, --memory-child and
+ * @args, and returns what it printed as "name value" lines: a table of
+ * name to (double *). NULL, with a message, if the run failed. */
+GHashTable *bench_run_memory_child  (const char *const *args);
+double      bench_memory_figure     (GHashTable *figures,
+                                     const char *name);
 
 G_END_DECLS

@@ -32,11 +32,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined (__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-# include <malloc.h>
-# define HAVE_MALLINFO2 1
-#endif
-
 #include <wk/wk.h>
 
 #include "bench-common.h"
@@ -707,18 +702,6 @@ typedef struct
   double    key_fresh[2];
 } Memory;
 
-#ifdef HAVE_MALLINFO2
-/* Bytes the program holds on the heap, chunk headers included: the small
- * chunks (uordblks) and the big arrays malloc maps on their own (hblkhd),
- * such as the slot arrays of a large GHashTable. */
-static gint64
-heap_in_use (void)
-{
-  struct mallinfo2 mi = mallinfo2 ();
-
-  return (gint64) (mi.uordblks + mi.hblkhd);
-}
-
 /* Whatever the first use of a table type allocates once (type and class
  * data, quarks, the thread's hazard slot) must not count. */
 static void
@@ -766,10 +749,10 @@ measure_value_table (Impl     impl,
 
   if (warm)
     warm_init (&side, impl, objects, n_entries);
-  base = heap_in_use ();
+  base = bench_heap_in_use ();
   value_table_init (&t, impl);
   value_table_insert_all (&t, keys, objects, n_entries);
-  used = heap_in_use () - base;
+  used = bench_heap_in_use () - base;
 
   value_table_clear (&t);
   if (warm)
@@ -787,32 +770,15 @@ measure_key_table (Impl impl)
   KeyTable t;
   gint64 base, used;
 
-  base = heap_in_use ();
+  base = bench_heap_in_use ();
   key_table_init (&t, impl);
   key_table_insert_all (&t, objects, values, n_entries);
-  used = heap_in_use () - base;
+  used = bench_heap_in_use () - base;
 
   key_table_clear (&t, objects, n_entries);
   g_free (values);
   free_objects (objects, n_entries);
   return (double) used / n_entries;
-}
-
-/* With G_SLICE=always-malloc, 1000 slices of 64 bytes take at least 64 kB
- * of malloc'd chunks; GSlice's magazines would take none or a page. */
-static gboolean
-slice_is_malloc (void)
-{
-  gpointer blocks[1000];
-  gint64 base = heap_in_use (), used;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (blocks); i++)
-    blocks[i] = g_slice_alloc (64);
-  used = heap_in_use () - base;
-  for (i = 0; i < G_N_ELEMENTS (blocks); i++)
-    g_slice_free1 (64, blocks[i]);
-  return used >= (gint64) (64 * G_N_ELEMENTS (blocks));
 }
 
 /* The child's side: one "name value" line per figure. */
@@ -822,7 +788,7 @@ memory_child (void)
   Impl impl;
 
   memory_warm_up ();
-  printf ("slice_is_malloc %d\n", slice_is_malloc ());
+  printf ("slice_is_malloc %d\n", bench_slice_is_malloc ());
   for (impl = IMPL_WK; impl <= IMPL_GLIB; impl++)
     {
       printf ("value_fresh_%d %.2f\n", impl, measure_value_table (impl, FALSE));
@@ -831,58 +797,36 @@ memory_child (void)
     }
   return 0;
 }
-#endif
 
 /* Runs this program again with G_SLICE=always-malloc and reads what its
  * memory_child() prints. */
 static Memory
-measure_memory (const char *self_path)
+measure_memory (void)
 {
-  Memory m;
-#ifdef HAVE_MALLINFO2
   g_autofree char *entries_arg = g_strdup_printf ("--entries=%u", n_entries);
-  const char *argv[] = { self_path, "--memory-child", entries_arg, NULL };
-  g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "G_SLICE", "always-malloc", TRUE);
-  g_autofree char *out = NULL;
-  g_auto (GStrv) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  gint status = 0;
-  guint i, found = 0;
-#endif
+  const char *args[] = { entries_arg, NULL };
+  g_autoptr (GHashTable) figures = bench_run_memory_child (args);
+  Memory m;
+  Impl impl;
 
   memset (&m, 0, sizeof m);
-#ifdef HAVE_MALLINFO2
-  if (!g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                     &out, NULL, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("memory run failed: %s\n", error->message);
-      return m;
-    }
-
-  lines = g_strsplit (out, "\n", -1);
-  for (i = 0; lines[i] != NULL; i++)
+  if (figures == NULL)
+    return m;
+  m.valid = TRUE;
+  m.slice_is_malloc = bench_memory_figure (figures, "slice_is_malloc") == 1;
+  for (impl = IMPL_WK; impl <= IMPL_GLIB; impl++)
     {
       char name[32];
-      double value;
-      int impl;
 
-      if (sscanf (lines[i], "%31s %lf", name, &value) != 2)
-        continue;
-      found++;
-      if (strcmp (name, "slice_is_malloc") == 0)
-        m.slice_is_malloc = value != 0;
-      else if (sscanf (name, "value_fresh_%d", &impl) == 1 && impl >= 0 && impl <= 1)
-        m.value_fresh[impl] = value;
-      else if (sscanf (name, "value_warm_%d", &impl) == 1 && impl >= 0 && impl <= 1)
-        m.value_warm[impl] = value;
-      else if (sscanf (name, "key_fresh_%d", &impl) == 1 && impl >= 0 && impl <= 1)
-        m.key_fresh[impl] = value;
-      else
-        found--;
+      g_snprintf (name, sizeof name, "value_fresh_%d", impl);
+      m.value_fresh[impl] = bench_memory_figure (figures, name);
+      g_snprintf (name, sizeof name, "value_warm_%d", impl);
+      m.value_warm[impl] = bench_memory_figure (figures, name);
+      g_snprintf (name, sizeof name, "key_fresh_%d", impl);
+      m.key_fresh[impl] = bench_memory_figure (figures, name);
+      m.valid = m.valid && !isnan (m.value_fresh[impl]) && !isnan (m.value_warm[impl]) &&
+                !isnan (m.key_fresh[impl]);
     }
-  m.valid = found == 7;
-#endif
   return m;
 }
 
@@ -1055,12 +999,12 @@ main (int    argc,
       "3 short rounds on small tables, for smoke tests", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.verbose,
       "Also list every variant's passes and per-round figures", NULL },
+    BENCH_ROWS_ENTRY (opts),
     { "memory-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_memory_child,
       "Only measure memory, for the parent to read", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GArray) rows = NULL;
-  g_autofree char *self_path = NULL;
   Memory mem;
   guint i;
 
@@ -1075,17 +1019,14 @@ main (int    argc,
   target_ns = opts.target_ms * 1000000;
   make_probe_keys ();
 
-#ifdef HAVE_MALLINFO2
   if (opt_memory_child)
     return memory_child ();
-#endif
 
   print_header (&opts);
   fflush (stdout);
 
   g_printerr ("measuring memory...\n");
-  self_path = g_file_read_link ("/proc/self/exe", NULL);
-  mem = measure_memory (self_path != NULL ? self_path : argv[0]);
+  mem = measure_memory ();
 
   g_printerr ("calibrating...\n");
   for (i = 0; i < N_VARIANTS; i++)

@@ -802,6 +802,183 @@ calibrate (const Variant *v)
 /* ---------------------------------------------------------------------- */
 /* Report                                                                 */
 
+/* ---------------------------------------------------------------------- */
+/* Memory per weak pointer, in a child run with G_SLICE=always-malloc     */
+
+#define MEM_N_OBJECTS  100000
+
+typedef enum {
+  MEM_WK_WEAK,      /* one WkWeak per object: its 16 B plus the anchor */
+  MEM_WK_REF,       /* one callback-less WkRef per object */
+  MEM_G_WEAK,       /* one GWeakRef per object: its 8 B plus GLib's list */
+  MEM_WK_WEAK_2ND,  /* a second WkWeak on objects that have one already */
+  MEM_G_WEAK_2ND,   /* a second GWeakRef on objects that have one already */
+  N_MEM_KINDS
+} MemKind;
+
+static const char *const mem_names[N_MEM_KINDS] = {
+  "wkweak", "wkref", "gweakref", "wkweak2", "gweakref2",
+};
+
+/* Heap bytes per object that one weak pointer of @kind costs, the
+ * pointer's own storage included: objects of @type are made before the
+ * baseline, the array of pointers and whatever they add after it. */
+static double
+measure_weak_memory (MemKind kind,
+                     GType   type)
+{
+  GObject **objects = g_new (GObject *, MEM_N_OBJECTS);
+  WkWeak *first = NULL;
+  GWeakRef *first_g = NULL;
+  gpointer storage = NULL;
+  gint64 base, used;
+  guint i;
+
+  for (i = 0; i < MEM_N_OBJECTS; i++)
+    objects[i] = g_object_new (type, NULL);
+  if (kind == MEM_WK_WEAK_2ND)
+    {
+      first = g_new0 (WkWeak, MEM_N_OBJECTS);
+      for (i = 0; i < MEM_N_OBJECTS; i++)
+        wk_weak_init (&first[i], objects[i]);
+    }
+  else if (kind == MEM_G_WEAK_2ND)
+    {
+      first_g = g_new0 (GWeakRef, MEM_N_OBJECTS);
+      for (i = 0; i < MEM_N_OBJECTS; i++)
+        g_weak_ref_init (&first_g[i], objects[i]);
+    }
+
+  base = bench_heap_in_use ();
+  switch (kind)
+    {
+    case MEM_WK_WEAK:
+    case MEM_WK_WEAK_2ND:
+      storage = g_new0 (WkWeak, MEM_N_OBJECTS);
+      for (i = 0; i < MEM_N_OBJECTS; i++)
+        wk_weak_init (&((WkWeak *) storage)[i], objects[i]);
+      break;
+    case MEM_WK_REF:
+      storage = g_new0 (WkRef *, MEM_N_OBJECTS);
+      for (i = 0; i < MEM_N_OBJECTS; i++)
+        ((WkRef **) storage)[i] = wk_ref_new (objects[i], NULL, NULL, NULL);
+      break;
+    case MEM_G_WEAK:
+    case MEM_G_WEAK_2ND:
+      storage = g_new0 (GWeakRef, MEM_N_OBJECTS);
+      for (i = 0; i < MEM_N_OBJECTS; i++)
+        g_weak_ref_init (&((GWeakRef *) storage)[i], objects[i]);
+      break;
+    case N_MEM_KINDS:
+      g_assert_not_reached ();
+    }
+  used = bench_heap_in_use () - base;
+
+  for (i = 0; i < MEM_N_OBJECTS; i++)
+    {
+      switch (kind)
+        {
+        case MEM_WK_WEAK:
+        case MEM_WK_WEAK_2ND:
+          wk_weak_clear (&((WkWeak *) storage)[i]);
+          break;
+        case MEM_WK_REF:
+          g_object_unref (((WkRef **) storage)[i]);
+          break;
+        case MEM_G_WEAK:
+        case MEM_G_WEAK_2ND:
+          g_weak_ref_clear (&((GWeakRef *) storage)[i]);
+          break;
+        case N_MEM_KINDS:
+          break;
+        }
+      if (first != NULL)
+        wk_weak_clear (&first[i]);
+      if (first_g != NULL)
+        g_weak_ref_clear (&first_g[i]);
+      g_object_unref (objects[i]);
+    }
+  g_free (storage);
+  g_free (first);
+  g_free (first_g);
+  g_free (objects);
+  return (double) used / MEM_N_OBJECTS;
+}
+
+/* The child's side: "name value" lines for the parent. The first round
+ * of every kind is a warm-up (types, classes, quarks, hazard slots). */
+static int
+memory_child (void)
+{
+  const GType types[2] = { G_TYPE_OBJECT, WK_TYPE_OBJECT };
+  guint k, t;
+
+  for (k = 0; k < N_MEM_KINDS; k++)
+    for (t = 0; t < 2; t++)
+      {
+        GObject *o = g_object_new (types[t], NULL);
+        WkWeak w;
+        GWeakRef g;
+        WkRef *r = wk_ref_new (o, NULL, NULL, NULL);
+
+        wk_weak_init (&w, o);
+        g_weak_ref_init (&g, o);
+        g_weak_ref_clear (&g);
+        wk_weak_clear (&w);
+        g_object_unref (r);
+        g_object_unref (o);
+      }
+
+  printf ("slice_is_malloc %d\n", bench_slice_is_malloc ());
+  for (k = 0; k < N_MEM_KINDS; k++)
+    for (t = 0; t < 2; t++)
+      {
+        if ((k == MEM_G_WEAK || k == MEM_G_WEAK_2ND) && t == 1)
+          continue;
+        printf ("%s_%s %.2f\n", mem_names[k], t == 0 ? "gobject" : "wkobject",
+                measure_weak_memory (k, types[t]));
+      }
+  return 0;
+}
+
+static char *
+bytes_cell (double bytes)
+{
+  return isnan (bytes) ? NULL : g_strdup_printf ("%.1f B", bytes);
+}
+
+/* The memory rows: one weak pointer per object, each kind on a GObject
+ * and on a WkObject, against one GWeakRef per GObject. */
+static void
+add_memory_rows (GArray     *rows,
+                 GHashTable *mem)
+{
+  static const struct { MemKind kind; MemKind glib; const char *what; double limit; } kinds[] = {
+    { MEM_WK_WEAK, MEM_G_WEAK, "WkWeak", 48 },
+    { MEM_WK_REF, MEM_G_WEAK, "WkRef", 96 },
+    { MEM_WK_WEAK_2ND, MEM_G_WEAK_2ND, "a second WkWeak", 0 },
+  };
+  guint k, t;
+
+  for (k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (t = 0; t < 2; t++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s_%s", mem_names[kinds[k].kind],
+                                                 t == 0 ? "gobject" : "wkobject");
+        g_autofree char *what = g_strdup_printf ("7. memory, one weak pointer per object, B: %s, %s",
+                                                 kinds[k].what, t == 0 ? "GObject" : "WkObject");
+        g_autofree char *glib_name = g_strdup_printf ("%s_gobject", mem_names[kinds[k].glib]);
+        double b = bench_memory_figure (mem, name);
+        double gweak = bench_memory_figure (mem, glib_name);
+        char *target = kinds[k].limit > 0 ? g_strdup_printf ("<= %.0f B", kinds[k].limit)
+                                          : g_strdup ("(info)");
+
+        bench_add_row (rows, what, bytes_cell (b), t == 0 ? bytes_cell (gweak) : NULL,
+                       t == 0 ? b / gweak : NAN, target,
+                       kinds[k].limit > 0 && !isnan (b) ? b <= kinds[k].limit : -1);
+      }
+}
+
 static void
 print_header (const BenchOptions *opts)
 {
@@ -979,6 +1156,12 @@ print_notes (guint rounds)
   printf ("- 5: K = other weak refs on the object; ring of K+1, each op clears the oldest"
           " and makes it again\n");
   printf ("- 6: ns per final g_object_unref; the clears afterwards are untimed\n");
+  printf ("- 7: mallinfo2() bytes (chunks with their headers) per object for %d objects, in a"
+          " child run with G_SLICE=always-malloc; the pointer's own storage counts (WkWeak 16 B,"
+          " GWeakRef 8 B, a WkRef pointer 8 B) and so does the side data it makes the object carry"
+          " (Wk: the anchor and the GWeakRef and weak notify inside it; GLib: the weak-location"
+          " list and its qdata); CPython's weakref is 80 B (sys.getsizeof 72 + GC header)\n",
+          MEM_N_OBJECTS);
 
   bench_print_noisiest ();
 }
@@ -996,19 +1179,28 @@ main (int    argc,
       char **argv)
 {
   BenchOptions opts = { 0 };
+  gboolean opt_memory_child = FALSE;
   const GOptionEntry entries[] = {
     BENCH_OPTION_ENTRIES (opts),
+    { "memory-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_memory_child,
+      "Only measure memory, for the parent to read", NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GArray) rows = NULL;
+  g_autoptr (GHashTable) mem = NULL;
   guint i;
 
   if (!bench_parse_options (&opts, "- Wk weak-reference benchmark", entries, &argc, &argv))
     return 2;
   target_ns = opts.target_ms * 1000000;
+  if (opt_memory_child)
+    return memory_child ();
 
   print_header (&opts);
   fflush (stdout);
+
+  g_printerr ("measuring memory...\n");
+  mem = bench_run_memory_child (NULL);
 
   g_printerr ("calibrating...\n");
   for (i = 0; i < N_VARIANTS; i++)
@@ -1023,6 +1215,7 @@ main (int    argc,
 
   rows = bench_rows_new ();
   build_rows (rows);
+  add_memory_rows (rows, mem);
   bench_print_rows (rows, "Wk ns/op", "GLib ns/op (or floor)");
   print_notes (opts.rounds);
   if (opts.verbose)

@@ -433,7 +433,23 @@ def ns_cell(ns):
     return ('%.1f' if ns < 100 else '%.0f') % ns
 
 
-def print_rows(rows):
+def write_rows(rows, path):
+    """--rows: the table, tab-separated, for run_bench.py (as the C
+    programs write it)."""
+    def cell(c):
+        return '-' if c is None else str(c).replace('\t', ' ').replace('\n', ' ')
+
+    with open(path, 'w') as f:
+        f.write('#measurement\tWk\tweakref\tratio\ttarget\tmet\n')
+        for what, wk, std, ratio, target, met in rows:
+            f.write('\t'.join([cell(what), cell(wk), cell(std),
+                               '' if ratio is None else '%.4f' % ratio, cell(target),
+                               '-' if met is None else ('yes' if met else 'no')]) + '\n')
+
+
+def print_rows(rows, rows_file=None):
+    if rows_file:
+        write_rows(rows, rows_file)
     heads = ('measurement', 'Wk', 'weakref', 'ratio', 'target', 'met?')
     cells = [heads] + [
         (what, wk or '-', std or '-', '-' if ratio is None else '%.2fx' % ratio,
@@ -465,6 +481,8 @@ def main():
                         help='3 short rounds on small dicts, for smoke tests')
     parser.add_argument('-v', '--verbose', action='store_true',
                         help="also list every variant's passes and per-round figures")
+    parser.add_argument('--rows', metavar='FILE',
+                        help='also write the table to FILE, tab-separated, for run_bench.py')
     args = parser.parse_args()
 
     rounds = args.rounds or (QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS)
@@ -540,7 +558,7 @@ def main():
                  ns_cell(v['call_floor'].median), None, None, '(floor)', None))
     timed_row('%s set, ns/op' % key_what, v['kset_wk'], v['kset_std'])
     timed_row('%s get, ns/op' % key_what, v['kget_wk'], v['kget_std'])
-    print_rows(rows)
+    print_rows(rows, args.rows)
 
     print()
     print('notes:')

@@ -190,6 +190,8 @@ def main():
                         help='short rounds on few objects, for smoke tests')
     parser.add_argument('-v', '--verbose', action='store_true',
                         help='also list the per-round figures')
+    parser.add_argument('--rows', metavar='FILE',
+                        help='also write the table to FILE, tab-separated, for run_bench.py')
     args = parser.parse_args()
 
     rounds = args.rounds or (QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS)
@@ -256,7 +258,7 @@ def main():
               v['death_wk'], v['death_std_g'])
     timed_row('ref(o, callback) create and drop, ns/op', v['ref_wk'], v['ref_std'])
     timed_row('r() on a live referent, ns/op', v['deref_wk'], v['deref_std'])
-    print_rows(rows)
+    print_rows(rows, args.rows)
 
     print()
     print('notes:')
