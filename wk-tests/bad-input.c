@@ -1971,6 +1971,90 @@ static void case_weak_value_dict_contains_variant (void) { check_variant_op (V_C
 static void case_weak_value_dict_remove_variant (void) { check_variant_op (V_REMOVE); }
 static void case_weak_value_dict_steal_variant (void) { check_variant_op (V_STEAL); }
 
+/* The string keys: the same checks, plus a key that is not UTF-8. */
+static gboolean
+string_op (VariantOp op, WkWeakValueDict *dict, const char *key)
+{
+  GObject *object;
+
+  switch (op)
+    {
+    case V_LOOKUP:
+      object = wk_weak_value_dict_lookup_string (dict, key);
+      g_clear_object (&object);
+      return object != NULL;
+    case V_CONTAINS:
+      return wk_weak_value_dict_contains_string (dict, key);
+    case V_REMOVE:
+    default:
+      return wk_weak_value_dict_remove_string (dict, key);
+    }
+}
+
+static void
+check_string_op (VariantOp op)
+{
+  WkWeakValueDict *dict = wk_weak_value_dict_new_for_variants ();
+  WkWeakValueDict *plain = plain_value_dict ();
+  GObject *object = plain_new ();
+
+  EXPECT_CRITICAL ("*WK_IS_WEAK_VALUE_DICT*");
+  g_assert_false (string_op (op, NULL, "k"));
+  EXPECT_CRITICAL ("*WK_IS_WEAK_VALUE_DICT*");
+  g_assert_false (string_op (op, (WkWeakValueDict *) object, "k"));
+  EXPECT_CRITICAL ("*new_for_variants*");
+  g_assert_false (string_op (op, plain, "k"));
+  EXPECT_CRITICAL ("*key != NULL*");
+  g_assert_false (string_op (op, dict, NULL));
+  EXPECT_CRITICAL ("*g_utf8_validate*");
+  g_assert_false (string_op (op, dict, "\xff"));
+  g_test_assert_expected_messages ();
+  /* Missing, stored under another type, and dead. */
+  g_assert_false (string_op (op, dict, "k"));
+  wk_weak_value_dict_insert_variant (dict, g_variant_new_bytestring ("k"), object);
+  g_assert_false (string_op (op, dict, "k"));
+  wk_weak_value_dict_insert_string (dict, "k", object);
+  g_object_unref (object);
+  g_assert_false (string_op (op, dict, "k"));
+  g_object_unref (plain);
+  g_object_unref (dict);
+}
+
+static void case_weak_value_dict_lookup_string (void) { check_string_op (V_LOOKUP); }
+static void case_weak_value_dict_contains_string (void) { check_string_op (V_CONTAINS); }
+static void case_weak_value_dict_remove_string (void) { check_string_op (V_REMOVE); }
+
+static void
+case_weak_value_dict_insert_string (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  WkWeakValueDict *dict = wk_weak_value_dict_new_for_variants ();
+  WkWeakValueDict *plain = plain_value_dict ();
+  GObject *object = plain_new ();
+
+  EXPECT_CRITICAL ("*WK_IS_WEAK_VALUE_DICT*");
+  wk_weak_value_dict_insert_string (NULL, "k", object);
+  EXPECT_CRITICAL ("*WK_IS_WEAK_VALUE_DICT*");
+  wk_weak_value_dict_insert_string ((WkWeakValueDict *) object, "k", object);
+  EXPECT_CRITICAL ("*new_for_variants*");
+  wk_weak_value_dict_insert_string (plain, "k", object);
+  EXPECT_CRITICAL ("*key != NULL*");
+  wk_weak_value_dict_insert_string (dict, NULL, object);
+  EXPECT_CRITICAL ("*g_utf8_validate*");
+  wk_weak_value_dict_insert_string (dict, "\xc3", object);
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  wk_weak_value_dict_insert_string (dict, "k", NULL);
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  wk_weak_value_dict_insert_string (dict, "k", (GObject *) pspec);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (plain), ==, 0);
+  g_object_unref (object);
+  g_object_unref (plain);
+  g_object_unref (dict);
+  g_param_spec_unref (pspec);
+}
+
 static void
 case_weak_value_dict_get_variant_keys (void)
 {
@@ -2741,6 +2825,10 @@ static const BadInputCase cases[] = {
   CASE (weak_value_dict_get_keys),
   CASE (weak_value_dict_get_values),
   CASE (weak_value_dict_insert_variant),
+  CASE (weak_value_dict_insert_string),
+  CASE (weak_value_dict_lookup_string),
+  CASE (weak_value_dict_contains_string),
+  CASE (weak_value_dict_remove_string),
   CASE (weak_value_dict_lookup_variant),
   CASE (weak_value_dict_contains_variant),
   CASE (weak_value_dict_remove_variant),

@@ -724,6 +724,56 @@ test_inserts_while_other_thread_iterates (void)
   g_assert_cmpint (keys_alive, ==, 0);
 }
 
+/* The string calls are the variant calls with an 's' key: each finds
+ * what the other stored, and nothing stored under another type. */
+static void
+test_string_keys (void)
+{
+  WkWeakValueDict *dict = wk_weak_value_dict_new_for_variants ();
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *b = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *found;
+
+  wk_weak_value_dict_insert_variant (dict, g_variant_new_string ("a"), a);
+  wk_weak_value_dict_insert_string (dict, "b", b);
+  wk_weak_value_dict_insert_variant (dict, g_variant_new_bytestring ("c"), a);
+  wk_weak_value_dict_insert_string (dict, "\xc3\xa9t\xc3\xa9", b);   /* "été" */
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 4);
+
+  found = wk_weak_value_dict_lookup_string (dict, "a");
+  g_assert_true (found == a);
+  g_object_unref (found);
+  found = wk_weak_value_dict_lookup_variant (dict, g_variant_new_string ("b"));
+  g_assert_true (found == b);
+  g_object_unref (found);
+  found = wk_weak_value_dict_lookup_variant (dict, g_variant_new_string ("\xc3\xa9t\xc3\xa9"));
+  g_assert_true (found == b);
+  g_object_unref (found);
+  g_assert_null (wk_weak_value_dict_lookup_string (dict, "c"));   /* an 'ay' key */
+  g_assert_null (wk_weak_value_dict_lookup_string (dict, "missing"));
+  g_assert_true (wk_weak_value_dict_contains_string (dict, "b"));
+  g_assert_false (wk_weak_value_dict_contains_string (dict, "c"));
+
+  /* Replacing through one face, removing through the other. */
+  wk_weak_value_dict_insert_string (dict, "a", b);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 4);
+  found = wk_weak_value_dict_lookup_variant (dict, g_variant_new_string ("a"));
+  g_assert_true (found == b);
+  g_object_unref (found);
+  g_assert_true (wk_weak_value_dict_remove_string (dict, "a"));
+  g_assert_false (wk_weak_value_dict_remove_string (dict, "a"));
+  g_assert_true (wk_weak_value_dict_remove_variant (dict, g_variant_new_string ("b")));
+  g_assert_false (wk_weak_value_dict_remove_string (dict, "b"));
+
+  /* A value that dies takes its string-keyed entry with it. */
+  g_object_unref (b);
+  g_assert_false (wk_weak_value_dict_contains_string (dict, "\xc3\xa9t\xc3\xa9"));
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 1);
+  g_object_unref (a);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_object_unref (dict);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -740,6 +790,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/weak-value-dict/iteration/refuses-c-steal", test_iteration_refuses_c_steal);
   g_test_add_func ("/weak-value-dict/insert-dying-value", test_insert_dying_value);
   g_test_add_func ("/weak-value-dict/variant-keys", test_variant_keys);
+  g_test_add_func ("/weak-value-dict/string-keys", test_string_keys);
   g_test_add_func ("/weak-value-dict/bad-input", test_bad_input);
   g_test_add_func ("/weak-value-dict/differential", test_differential);
   g_test_add_func ("/weak-value-dict/threads/values-die-elsewhere", test_values_die_in_other_thread);

@@ -147,5 +147,7 @@ void         wk_weak_table_iter_finish  (WkWeakTableIter *iter);
 /* A hash for any GVariant, containers included (g_variant_hash() takes
  * basic types only), consistent with g_variant_equal(). */
 guint        wk_variant_hash            (gconstpointer    variant);
+/* The same hash as wk_variant_hash (g_variant_new_string (@string)). */
+guint        wk_variant_string_hash     (const char      *string);
 
 G_END_DECLS

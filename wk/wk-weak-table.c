@@ -866,6 +866,14 @@ wk_weak_table_free (WkWeakTable *table)
   table_unref (table);
 }
 
+/* wk_variant_hash (g_variant_new_string (string)), without the GVariant:
+ * for lookups with a string key. */
+guint
+wk_variant_string_hash (const char *string)
+{
+  return g_str_hash ("s") * 31 + g_str_hash (string);
+}
+
 guint
 wk_variant_hash (gconstpointer data)
 {

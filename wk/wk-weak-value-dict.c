@@ -48,6 +48,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "wk-weak-value-dict.h"
 #include "wk-weak-table-private.h"
 
@@ -78,12 +80,62 @@ wk_weak_value_dict_class_init (WkWeakValueDictClass *klass)
   G_OBJECT_CLASS (klass)->finalize = wk_weak_value_dict_finalize;
 }
 
+/* The keys of the binding face are GVariants, but a string the _string
+ * calls look up stays a string: it goes in as a tagged pointer to a
+ * StringProbe (a GVariant pointer is aligned, so its low bit is clear),
+ * which hashes and compares as g_variant_new_string() of it would, and
+ * costs no GVariant (making one is most of such a lookup in C, and more
+ * than all of it in PyGObject). A probe is only ever looked up with, never
+ * stored. */
+typedef struct
+{
+  const char *string;
+} StringProbe;
+
+static inline const char *
+probe_string (gconstpointer key)
+{
+  if (((guintptr) key & 1) == 0)
+    return NULL;
+  return ((const StringProbe *) ((guintptr) key & ~(guintptr) 1))->string;
+}
+
+static inline gconstpointer
+string_probe_key (const StringProbe *probe)
+{
+  return (gconstpointer) ((guintptr) probe | 1);
+}
+
+static guint
+variant_key_hash (gconstpointer key)
+{
+  const char *string = probe_string (key);
+
+  return string != NULL ? wk_variant_string_hash (string) : wk_variant_hash (key);
+}
+
+static gboolean
+variant_key_equal (gconstpointer a,
+                   gconstpointer b)
+{
+  const char *sa = probe_string (a), *sb = probe_string (b);
+  GVariant *variant;
+
+  if (sa == NULL && sb == NULL)
+    return g_variant_equal (a, b);
+  if (sa != NULL && sb != NULL)
+    return strcmp (sa, sb) == 0;
+  variant = (GVariant *) (sa != NULL ? b : a);
+  return g_variant_is_of_type (variant, G_VARIANT_TYPE_STRING) &&
+         strcmp (g_variant_get_string (variant, NULL), sa != NULL ? sa : sb) == 0;
+}
+
 /* g_object_new() alone (what bindings do for `Wk.WeakValueDict()`) gives
  * the binding face; wk_weak_value_dict_new() swaps in its own table. */
 static WkWeakTable *
 variant_table_new (void)
 {
-  return wk_weak_table_new (WK_WEAK_TABLE_WEAK_VALUES, wk_variant_hash, g_variant_equal,
+  return wk_weak_table_new (WK_WEAK_TABLE_WEAK_VALUES, variant_key_hash, variant_key_equal,
                             (GDestroyNotify) g_variant_unref, NULL);
 }
 
@@ -490,6 +542,115 @@ wk_weak_value_dict_steal_variant (WkWeakValueDict *self,
   wk_weak_table_pop (self->table, key, &value, NULL, NULL);
   g_variant_unref (key);
   return value;
+}
+
+/* The string keys of the binding face: what the _variant calls do with
+ * the key g_variant_new_string (@key), without a GVariant for the lookups
+ * (see StringProbe). */
+static gboolean
+check_string_key (WkWeakValueDict *self,
+                  const char      *key,
+                  const char      *func)
+{
+  if (!check_variants (self, NULL, func))
+    return FALSE;
+  if (G_UNLIKELY (key == NULL))
+    g_return_if_fail_warning (G_LOG_DOMAIN, func, "key != NULL");
+  else if (G_UNLIKELY (!g_utf8_validate (key, -1, NULL)))
+    g_return_if_fail_warning (G_LOG_DOMAIN, func, "g_utf8_validate (key, -1, NULL)");
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/**
+ * wk_weak_value_dict_insert_string:
+ * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
+ * @key: the key, a UTF-8 string
+ * @value: the value, held weakly
+ *
+ * Maps the key `g_variant_new_string (key)` to @value, as
+ * [method@Wk.WeakValueDict.insert_variant] would: for bindings, which can
+ * pass a string key without making a GVariant first.
+ */
+void
+wk_weak_value_dict_insert_string (WkWeakValueDict *self,
+                                  const char      *key,
+                                  GObject         *value)
+{
+  if (!check_string_key (self, key, G_STRFUNC))
+    return;
+  g_return_if_fail (G_IS_OBJECT (value));
+
+  wk_weak_table_insert (self->table, g_variant_ref_sink (g_variant_new_string (key)), value,
+                        NULL, FALSE);
+}
+
+/**
+ * wk_weak_value_dict_lookup_string:
+ * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
+ * @key: a UTF-8 string
+ *
+ * Looks up the value of the key `g_variant_new_string (key)`, as
+ * [method@Wk.WeakValueDict.lookup_variant] would.
+ *
+ * Returns: (transfer full) (nullable): the value, or %NULL if there is
+ *   none or it has started to die
+ */
+GObject *
+wk_weak_value_dict_lookup_string (WkWeakValueDict *self,
+                                  const char      *key)
+{
+  StringProbe probe = { key };
+
+  if (!check_string_key (self, key, G_STRFUNC))
+    return NULL;
+
+  return wk_weak_table_dup_object (self->table, string_probe_key (&probe));
+}
+
+/**
+ * wk_weak_value_dict_contains_string:
+ * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
+ * @key: a UTF-8 string
+ *
+ * Tells whether the key `g_variant_new_string (key)` maps to a value that
+ * is alive.
+ *
+ * Returns: whether it does
+ */
+gboolean
+wk_weak_value_dict_contains_string (WkWeakValueDict *self,
+                                    const char      *key)
+{
+  StringProbe probe = { key };
+
+  if (!check_string_key (self, key, G_STRFUNC))
+    return FALSE;
+
+  return wk_weak_table_contains (self->table, string_probe_key (&probe));
+}
+
+/**
+ * wk_weak_value_dict_remove_string:
+ * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
+ * @key: a UTF-8 string
+ *
+ * Removes the entry of the key `g_variant_new_string (key)`, as
+ * [method@Wk.WeakValueDict.remove_variant] would.
+ *
+ * Returns: whether there was an entry
+ */
+gboolean
+wk_weak_value_dict_remove_string (WkWeakValueDict *self,
+                                  const char      *key)
+{
+  StringProbe probe = { key };
+
+  if (!check_string_key (self, key, G_STRFUNC))
+    return FALSE;
+
+  return wk_weak_table_remove (self->table, string_probe_key (&probe));
 }
 
 static gpointer

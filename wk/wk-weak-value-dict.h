@@ -101,6 +101,19 @@ WK_AVAILABLE_IN_ALL
 GObject   *wk_weak_value_dict_steal_variant    (WkWeakValueDict  *self,
                                                 GVariant         *key);
 WK_AVAILABLE_IN_ALL
+void       wk_weak_value_dict_insert_string    (WkWeakValueDict  *self,
+                                                const char       *key,
+                                                GObject          *value);
+WK_AVAILABLE_IN_ALL
+GObject   *wk_weak_value_dict_lookup_string    (WkWeakValueDict  *self,
+                                                const char       *key);
+WK_AVAILABLE_IN_ALL
+gboolean   wk_weak_value_dict_contains_string  (WkWeakValueDict  *self,
+                                                const char       *key);
+WK_AVAILABLE_IN_ALL
+gboolean   wk_weak_value_dict_remove_string    (WkWeakValueDict  *self,
+                                                const char       *key);
+WK_AVAILABLE_IN_ALL
 GPtrArray *wk_weak_value_dict_get_variant_keys (WkWeakValueDict  *self);
 WK_AVAILABLE_IN_ALL
 void       wk_weak_value_dict_get_variant_items (WkWeakValueDict  *self,

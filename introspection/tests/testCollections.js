@@ -103,6 +103,22 @@ test('WeakValueDict: variant keys of many types, containers included', () => {
     assert(dict.lookup(V('ai', [1, 2, 3])) === null, 'array order counts');
 });
 
+test('WeakValueDict: string keys without a GLib.Variant', () => {
+    const dict = Wk.WeakValueDict.new_for_variants();
+    const a = new GObject.Object();
+    const b = new GObject.Object();
+    dict.insert_string('k', a);
+    dict.insert(V('s', '\u00e9t\u00e9'), b);
+    assert(dict.lookup(V('s', 'k')) === a, 'insert_string stores an s');
+    assert(dict.lookup_string('\u00e9t\u00e9') === b, 'lookup_string finds an s');
+    assert(dict.contains_string('k'), 'contains_string');
+    assert(dict.lookup_string('missing') === null, 'missing');
+    dict.insert(V('ay', [107]), b);
+    assertEqual(dict.get_size(), 3, 'an ay key is another key');
+    assert(dict.remove_string('k'), 'remove_string');
+    assert(!dict.contains(V('s', 'k')), 'gone for both faces');
+});
+
 test('WeakValueDict: insert replaces, the dict holds no reference', () => {
     const dict = Wk.WeakValueDict.new_for_variants();
     const a = new Wk.Object();

@@ -284,6 +284,44 @@ def test_weak_valued_key_encoding_in_the_table():
         sorted(['x', 'd', 's', 'ay', 'mv', '(xs)', 'v', 'v'])
 
 
+def test_weak_valued_str_keys_both_paths():
+    # ASCII strs take the table's _string calls, other strs (and str
+    # subclasses) a GLib.Variant: both are the same 's' key, whichever
+    # path stored it and whichever looks it up.
+    class S(str):
+        pass
+
+    d = Wk.WeakValueDictionary()
+    a, b, c = GObject.Object(), GObject.Object(), GObject.Object()
+    d['key'] = a
+    d['\u00e9t\u00e9'] = b
+    d[S('sub')] = c
+    table = d.table
+    assert table.lookup(GLib.Variant('s', 'key')) is a
+    assert table.lookup_string('\u00e9t\u00e9') is b
+    assert table.lookup_string('sub') is c
+    assert d[S('key')] is a and d['sub'] is c
+    assert 'key' in d and S('key') in d and '\u00e9t\u00e9' in d
+    assert d.get('missing', 7) == 7 and 'missing' not in d
+    # What C stored under a str key, Python finds through either path.
+    table.insert(GLib.Variant('s', 'from-c'), a)
+    assert d['from-c'] is a and d[S('from-c')] is a
+    # A key with a NUL is not an 's': the fast path must not take it.
+    d['n\0l'] = b
+    assert table.lookup_string('n') is None
+    assert d['n\0l'] is b
+    assert sorted(k for k in d if isinstance(k, str)) == \
+        sorted(['key', '\u00e9t\u00e9', 'sub', 'from-c', 'n\0l'])
+    del d['key']
+    assert 'key' not in d
+    with pytest.raises(KeyError):
+        del d['key']
+    assert d.setdefault('key', c) is c and d['key'] is c
+    del c
+    gc.collect()
+    assert 'sub' not in d
+
+
 def test_weak_valued_iters():
     d, objects = make_weak_valued_dict()
     check_iters(d)

@@ -315,6 +315,14 @@ def _str_needs_escape(text):
     return False
 
 
+def _plain_str(key):
+    """Whether @key is a str that the table stores as an 's' holding it
+    (see above), and that the table's _string calls take as it is: the
+    common key, which then costs no GLib.Variant (in PyGObject making one
+    costs more than the lookup). Other strs take the general path."""
+    return type(key) is str and key.isascii() and '\0' not in key
+
+
 def _variant_key(key):
     """The GVariant that stands for @key in the table (see above)."""
     if isinstance(key, str):
@@ -506,21 +514,35 @@ class WeakValueDictionary(_WeakMapping):
 
     # The mapping protocol.
 
+    def _lookup(self, key):
+        if _plain_str(key):
+            return self._table.lookup_string(key)
+        return self._table.lookup(_variant_key(key))
+
     def __getitem__(self, key):
-        value = self._table.lookup(_variant_key(key))
+        value = self._lookup(key)
         if value is None:
             raise KeyError(key)
         return value
 
     def __setitem__(self, key, value):
         _check_referent(value)
-        self._insert(_variant_key(key), value)
+        if _plain_str(key):
+            self._table.insert_string(key, value)
+        else:
+            self._insert(_variant_key(key), value)
 
     def __delitem__(self, key):
-        if not self._table.remove(_variant_key(key)):
+        if _plain_str(key):
+            removed = self._table.remove_string(key)
+        else:
+            removed = self._table.remove(_variant_key(key))
+        if not removed:
             raise KeyError(key)
 
     def __contains__(self, key):
+        if _plain_str(key):
+            return self._table.contains_string(key)
         return self._table.contains(_variant_key(key))
 
     def __len__(self):
@@ -571,7 +593,7 @@ class WeakValueDictionary(_WeakMapping):
         return list(self.itervaluerefs())
 
     def get(self, key, default=None):
-        value = self._table.lookup(_variant_key(key))
+        value = self._lookup(key)
         return default if value is None else value
 
     def pop(self, key, default=_MISSING):
@@ -592,11 +614,9 @@ class WeakValueDictionary(_WeakMapping):
         raise KeyError('popitem(): dictionary is empty')
 
     def setdefault(self, key, default=None):
-        variant = _variant_key(key)
-        value = self._table.lookup(variant)
+        value = self._lookup(key)
         if value is None:
-            _check_referent(default)
-            self._insert(variant, default)
+            self[key] = default
             return default
         return value
 
