@@ -29,9 +29,7 @@ Run inside the build tree:
 
 import argparse
 import ctypes
-import datetime
 import gc
-import os
 import platform
 import statistics
 import sys
@@ -41,6 +39,8 @@ import weakref
 import gi
 gi.require_version('Wk', '1.0')
 from gi.repository import GLib, GObject, Wk  # noqa: E402
+
+from bench_system import print_system  # noqa: E402
 
 DEFAULT_ROUNDS = 7
 QUICK_ROUNDS = 3
@@ -383,19 +383,6 @@ def paired_ratio(a, b):
 # --------------------------------------------------------------------------
 # Report
 
-def cpu_model():
-    try:
-        with open('/proc/cpuinfo') as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return 'unknown'
-    for key in ('model name', 'Model', 'Hardware', 'cpu model', 'Processor'):
-        for line in lines:
-            if line.startswith(key) and ':' in line:
-                return line.split(':', 1)[1].strip()
-    return 'unknown'
-
-
 def glib_runtime_version():
     # The library this process runs with; GLib.MAJOR_VERSION and friends
     # are what the typelib was made from.
@@ -410,12 +397,7 @@ def glib_runtime_version():
 
 
 def print_header(args, rounds, target_ms, n, value_face, key_face):
-    u = os.uname()
-    print('# bench_dicts.py: Wk weak dicts vs weakref, from Python')
-    print('date:    %s' % datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M:%S %z'))
-    print('system:  %s %s %s' % (u.sysname, u.release, u.machine))
-    print('cpu:     %s' % cpu_model())
-    print('nproc:   %d' % os.cpu_count())
+    print_system('bench_dicts.py: Wk weak dicts vs weakref, from Python')
     print('python:  %s %s, PyGObject %s' % (platform.python_implementation(),
                                             platform.python_version(), gi.__version__))
     print('glib:    %s' % glib_runtime_version())

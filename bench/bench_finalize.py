@@ -23,8 +23,6 @@ Run inside the build tree:
 """
 
 import argparse
-import datetime
-import os
 import platform
 import sys
 import time
@@ -34,8 +32,9 @@ import gi
 gi.require_version('Wk', '1.0')
 from gi.repository import GObject, Wk  # noqa: E402
 
+from bench_system import print_system  # noqa: E402
 from bench_dicts import (  # noqa: E402 - the shared method and report
-    Plain, Variant, cpu_model, glib_runtime_version, ns_cell, paired_ratio,
+    Plain, Variant, glib_runtime_version, ns_cell, paired_ratio,
     print_noise, print_rows)
 
 DEFAULT_ROUNDS = 7
@@ -163,11 +162,7 @@ class Bench:
 
 
 def print_header(args, rounds, target_ms, n):
-    u = os.uname()
-    print('# bench_finalize.py: Wk.finalize and Wk.ref vs weakref, from Python')
-    print('date:    %s' % datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M:%S %z'))
-    print('system:  %s %s %s' % (u.sysname, u.release, u.machine))
-    print('cpu:     %s' % cpu_model())
+    print_system('bench_finalize.py: Wk.finalize and Wk.ref vs weakref, from Python')
     print('python:  %s %s, PyGObject %s' % (platform.python_implementation(),
                                             platform.python_version(), gi.__version__))
     print('glib:    %s' % glib_runtime_version())

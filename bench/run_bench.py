@@ -18,7 +18,6 @@
 # `meson test -C _build --benchmark --verbose` and `make bench` run it.
 
 import argparse
-import datetime
 import os
 import platform
 import re
@@ -27,6 +26,9 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from bench_system import print_system  # noqa: E402
 
 # The Python benchmarks need Debian's interpreter, the one with gi.
 GI_PYTHON = '/usr/bin/python3'
@@ -50,17 +52,6 @@ TITLES = {
     'dicts-python': 'Python binding: dicts',
     'finalize-python': 'Python binding: finalize, ref',
 }
-
-
-def cpu_model():
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name') and ':' in line:
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown'
 
 
 def python_has_wk():
@@ -221,12 +212,7 @@ def main():
             continue
         sections.append((area, ref_name, rows))
 
-    u = os.uname()
-    print('# Wk benchmarks: every program, one table')
-    print('date:    %s' % datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M:%S %z'))
-    print('system:  %s %s %s' % (u.sysname, u.release, u.machine))
-    print('cpu:     %s' % cpu_model())
-    print('nproc:   %d' % os.cpu_count())
+    print_system('Wk benchmarks: every program, one table')
     print('glib:    %s' % (glib or '?'))
     print('wk:      %s' % (wk or '?'))
     print('python:  %s %s%s' % (platform.python_implementation(), platform.python_version(),
