@@ -215,6 +215,101 @@ test_gc_thresholds (void)
   g_assert_cmpint (finalized, ==, 50);
 }
 
+static gboolean
+array_has (GPtrArray *array,
+           gpointer   item)
+{
+  return g_ptr_array_find (array, item, NULL);
+}
+
+static void
+unref_all (GPtrArray *array)
+{
+  guint i;
+
+  for (i = 0; i < array->len; i++)
+    g_object_unref (g_ptr_array_index (array, i));
+  g_ptr_array_unref (array);
+}
+
+/* The generations are the lists: a survivor moves up one per collection
+ * of its generation, get_objects(gen) finds it where it is, freeze takes
+ * everything out of reach and unfreeze puts it in the oldest generation;
+ * generation 0's count is allocations minus deallocations. */
+static void
+test_gc_generations_and_freeze (void)
+{
+  TestNode *a, *b;
+  GPtrArray *objects;
+  guint c0, c1, c2, n_tracked;
+  gint finalized = 0;
+
+  wk_gc_disable ();
+  wk_gc_collect (-1);
+  g_assert_cmpuint (wk_gc_get_freeze_count (), ==, 0);
+
+  a = node_new (NULL, &finalized);
+  g_assert_true (wk_gc_is_tracked (a));
+  wk_gc_get_count (&c0, &c1, &c2);
+  g_assert_cmpuint (c0, ==, 1);
+
+  objects = wk_gc_get_objects (0);
+  g_assert_true (array_has (objects, a));
+  unref_all (objects);
+
+  /* Collected twice, it goes up twice; an object made and dropped in
+   * between leaves generation 0's count as it was. */
+  g_assert_cmpuint (wk_gc_collect (0), ==, 0);
+  wk_gc_get_count (&c0, &c1, &c2);
+  g_assert_cmpuint (c0, ==, 0);
+  g_assert_cmpuint (c1, ==, 1);
+  objects = wk_gc_get_objects (1);
+  g_assert_true (array_has (objects, a));
+  unref_all (objects);
+  objects = wk_gc_get_objects (0);
+  g_assert_false (array_has (objects, a));
+  unref_all (objects);
+
+  b = node_new (NULL, &finalized);
+  g_object_unref (b);
+  g_assert_cmpint (finalized, ==, 1);
+  wk_gc_get_count (&c0, NULL, NULL);
+  g_assert_cmpuint (c0, ==, 0);
+
+  g_assert_cmpuint (wk_gc_collect (1), ==, 0);
+  objects = wk_gc_get_objects (2);
+  g_assert_true (array_has (objects, a));
+  unref_all (objects);
+
+  /* Frozen, a cycle through it is out of every collection's reach. */
+  b = node_new (NULL, &finalized);
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (b));
+  wk_object_hold (WK_OBJECT (b), G_OBJECT (a));
+  g_object_unref (b);
+  objects = wk_gc_get_objects (-1);
+  n_tracked = objects->len;   /* what the other tests left, and the two */
+  unref_all (objects);
+  wk_gc_freeze ();
+  g_assert_cmpuint (wk_gc_get_freeze_count (), ==, n_tracked);
+  objects = wk_gc_get_objects (2);
+  g_assert_false (array_has (objects, a));
+  unref_all (objects);
+  objects = wk_gc_get_objects (-1);
+  g_assert_true (array_has (objects, a));
+  unref_all (objects);
+  g_object_unref (a);
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 0);
+  g_assert_cmpint (finalized, ==, 1);
+
+  /* Back in the oldest generation, the cycle is garbage. */
+  wk_gc_unfreeze ();
+  g_assert_cmpuint (wk_gc_get_freeze_count (), ==, 0);
+  g_assert_cmpuint (wk_gc_collect (1), ==, 0);
+  g_assert_cmpuint (wk_gc_collect (2), ==, 2);
+  g_assert_cmpint (finalized, ==, 3);
+  wk_gc_enable ();
+}
+
 /* Threads take and drop references to, and read weak references of, the
  * nodes of a reachable ring while collections run: none is ever cleared
  * (TestNode asserts it), and garbage made meanwhile is collected. */
@@ -451,6 +546,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gc/ephemeron", test_gc_ephemeron);
   g_test_add_func ("/gc/threads", test_gc_threads);
   g_test_add_func ("/gc/deep-chain", test_gc_deep_chain);
+  g_test_add_func ("/gc/generations-and-freeze", test_gc_generations_and_freeze);
 
   return g_test_run ();
 }
