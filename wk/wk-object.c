@@ -34,9 +34,12 @@ typedef struct
   /* The objects of hold(), each (owned), oldest first: the first in
    * held_one, so that one child costs no allocation and the collector's
    * traverse no extra cache miss; the rest, if any, in held_more. */
-  GObject   *held_one;   /* (nullable) */
-  GPtrArray *held_more;  /* (nullable) */
+  GObject   *held_one;   /* (nullable) (atomic) for holds_anything() */
+  GPtrArray *held_more;  /* (nullable) (atomic) for holds_anything() */
 } WkObjectPrivate;
+
+/* Under the held lock, but read without it by holds_anything(). */
+#define SET_HELD(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
 
 /* What steal_held() takes out, for drop_held(). */
 typedef struct
@@ -86,8 +89,10 @@ steal_held (WkObjectPrivate *priv)
   Held held;
 
   held_lock (priv);
-  held.one = g_steal_pointer (&priv->held_one);
-  held.more = g_steal_pointer (&priv->held_more);
+  held.one = priv->held_one;
+  held.more = priv->held_more;
+  SET_HELD (priv->held_one, NULL);
+  SET_HELD (priv->held_more, NULL);
   held_unlock (priv);
   return held;
 }
@@ -279,11 +284,11 @@ wk_object_hold (WkObject *self,
   g_object_ref (child);
   held_lock (priv);
   if (priv->held_one == NULL && priv->held_more == NULL)
-    priv->held_one = child;
+    SET_HELD (priv->held_one, child);
   else
     {
       if (priv->held_more == NULL)
-        priv->held_more = g_ptr_array_new ();
+        SET_HELD (priv->held_more, g_ptr_array_new ());
       g_ptr_array_add (priv->held_more, child);
     }
   held_unlock (priv);
@@ -314,8 +319,8 @@ wk_object_release (WkObject *self,
   if (priv->held_one == child)
     {
       /* The oldest of the rest takes its place. */
-      priv->held_one = priv->held_more != NULL && priv->held_more->len > 0
-                       ? g_ptr_array_steal_index (priv->held_more, 0) : NULL;
+      SET_HELD (priv->held_one, priv->held_more != NULL && priv->held_more->len > 0
+                                ? g_ptr_array_steal_index (priv->held_more, 0) : NULL);
       found = TRUE;
     }
   for (i = 0; !found && priv->held_more != NULL && i < priv->held_more->len; i++)
@@ -325,7 +330,10 @@ wk_object_release (WkObject *self,
         found = TRUE;
       }
   if (priv->held_more != NULL && priv->held_more->len == 0)
-    g_clear_pointer (&priv->held_more, g_ptr_array_unref);
+    {
+      g_ptr_array_unref (priv->held_more);
+      SET_HELD (priv->held_more, NULL);
+    }
   held_unlock (priv);
 
   /* Outside the lock: the child's dispose may run here. */
