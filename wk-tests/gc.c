@@ -215,6 +215,63 @@ test_gc_thresholds (void)
   g_assert_cmpint (finalized, ==, 50);
 }
 
+static void
+count_call (WkRef    *ref,
+            gpointer  data)
+{
+  (*(gint *) data)++;
+}
+
+static void
+count_destroy (gpointer data)
+{
+  (*(gint *) data) += 100;
+}
+
+/* As in CPython: a ref to a garbage object that is garbage itself (only
+ * garbage holds it) is cleared without its callback; one held from
+ * outside, or by garbage and from outside, has its callback run. The
+ * destroy notifies run either way. */
+static void
+test_gc_garbage_refs_no_callback (void)
+{
+  gint finalized = 0, inside = 0, outside = 0, both = 0, to_live = 0;
+  TestNode *a = node_new (NULL, &finalized);
+  TestNode *b = node_new (NULL, &finalized);
+  TestNode *live = node_new (NULL, &finalized);
+  WkRef *r_inside = wk_ref_new (b, count_call, &inside, count_destroy);
+  WkRef *r_outside = wk_ref_new (b, count_call, &outside, count_destroy);
+  WkRef *r_both = wk_ref_new (a, count_call, &both, count_destroy);
+  WkRef *r_live = wk_ref_new (live, count_call, &to_live, count_destroy);
+
+  wk_gc_disable ();
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (b));
+  wk_object_hold (WK_OBJECT (b), G_OBJECT (a));
+  /* a holds r_inside (its only reference) and r_both; b holds r_live. */
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (r_inside));
+  g_object_unref (r_inside);
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (r_both));
+  wk_object_hold (WK_OBJECT (b), G_OBJECT (r_live));
+  g_object_unref (r_live);
+  g_object_unref (a);
+  g_object_unref (b);
+
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  g_assert_cmpint (finalized, ==, 2);
+  g_assert_cmpint (inside, ==, 100);    /* no callback; freed with a */
+  g_assert_cmpint (outside, ==, 101);   /* callback, then destroy */
+  g_assert_cmpint (both, ==, 101);
+  g_assert_cmpint (to_live, ==, 100);   /* its referent lives: freed, no callback */
+  g_assert_null (wk_ref_get (r_outside));
+  g_assert_null (wk_ref_get (r_both));
+
+  g_object_unref (r_outside);
+  g_object_unref (r_both);
+  g_object_unref (live);
+  g_assert_cmpint (finalized, ==, 3);
+  wk_gc_enable ();
+}
+
 static gboolean
 array_has (GPtrArray *array,
            gpointer   item)
@@ -547,6 +604,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gc/threads", test_gc_threads);
   g_test_add_func ("/gc/deep-chain", test_gc_deep_chain);
   g_test_add_func ("/gc/generations-and-freeze", test_gc_generations_and_freeze);
+  g_test_add_func ("/gc/garbage-refs-no-callback", test_gc_garbage_refs_no_callback);
 
   return g_test_run ();
 }

@@ -176,6 +176,8 @@ gboolean   wk_anchor_gc_mark           (WkAnchor  *anchor);
 void       wk_anchor_gc_unmark         (WkAnchor  *anchor);
 void       wk_anchor_gc_disown         (WkAnchor  *anchor,
                                         GObject   *object);
+void       wk_anchor_gc_drop_garbage_callbacks (WkAnchor   *anchor,
+                                                GHashTable *visits);
 
 gpointer   _wk_anchor_get_slow       (WkAnchor  *anchor,
                                       WkHazard  *hazard,

@@ -630,6 +630,33 @@ wk_anchor_kill (WkAnchor      *anchor,
     g_weak_ref_clear (&anchor->gweak);
 }
 
+/* For a collection, before wk_anchor_kill(): the refs to this (garbage)
+ * object that are garbage themselves, all of whose strong references
+ * are the ones @visits counted from garbage objects (a table of owner to
+ * count), lose their callbacks, as CPython does not call the callback of
+ * a weak reference that is part of the garbage. Their destroy notifies
+ * still run, when they are freed. A ref that a lookup is taking (pinned)
+ * keeps its callback. */
+void
+wk_anchor_gc_drop_garbage_callbacks (WkAnchor   *anchor,
+                                     GHashTable *visits)
+{
+  WkRefNode *node;
+
+  anchor_lock (anchor);
+  for (node = (WkRefNode *) anchor->refs; node != NULL; node = (WkRefNode *) node->link.next)
+    {
+      guint n;
+
+      if (!node->is_ref || node->callback == NULL || node->pins > 0)
+        continue;
+      n = GPOINTER_TO_UINT (g_hash_table_lookup (visits, node->owner));
+      if (n > 0 && (guint) __atomic_load_n (&node->owner->ref_count, __ATOMIC_ACQUIRE) == n)
+        node->callback = NULL;
+    }
+  anchor_unlock (anchor);
+}
+
 void
 wk_anchor_deliver_watches (WkAnchorDeath *death)
 {

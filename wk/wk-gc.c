@@ -636,11 +636,40 @@ take_garbage_locked (Set    *set,
   return TRUE;
 }
 
+static void
+visit_count_ref (GObject  *child,
+                 gpointer  data)
+{
+  GHashTable *visits = data;
+
+  if (child != NULL && WK_IS_REF (child))
+    g_hash_table_insert (visits, child,
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (visits, child)) + 1));
+}
+
+/* Under the tracking lock: how many times the garbage holds each WkRef
+ * it holds, or NULL if it holds none. A ref whose every strong reference
+ * is among these is garbage too. */
+static GHashTable *
+count_garbage_refs_locked (GArray *garbage)
+{
+  GHashTable *visits = g_hash_table_new (NULL, NULL);
+  guint i;
+
+  for (i = 0; i < garbage->len; i++)
+    traverse_head (g_array_index (garbage, Garbage, i).head, visit_count_ref, visits);
+  if (g_hash_table_size (visits) == 0)
+    g_clear_pointer (&visits, g_hash_table_unref);
+  return visits;
+}
+
 /* Every weak reference to every garbage object reads NULL, then the
  * tables drop their entries, then the callbacks and finalizers run
- * (newest first for each object), then the late watches. */
+ * (newest first for each object; not those of refs that are garbage
+ * themselves, as in CPython), then the late watches. */
 static void
-kill_anchored (GArray *anchored)
+kill_anchored (GArray     *anchored,
+               GHashTable *garbage_refs)
 {
   guint i;
 
@@ -648,6 +677,8 @@ kill_anchored (GArray *anchored)
     {
       Anchored *a = &g_array_index (anchored, Anchored, i);
 
+      if (garbage_refs != NULL)
+        wk_anchor_gc_drop_garbage_callbacks (a->anchor, garbage_refs);
       wk_anchor_gc_disown (a->anchor, a->object);
       wk_anchor_kill (a->anchor, a->object, &a->death);
     }
@@ -773,6 +804,7 @@ collect_generation (gint     generation,
   WkGcDebugFlags debug = __atomic_load_n (&gc_debug, __ATOMIC_RELAXED);
   WkGcHead young;
   GArray *garbage, *anchored;
+  GHashTable *garbage_refs = NULL;
   Set set;
   guint found = 0, uncollectable = 0;
   gboolean changed;
@@ -802,6 +834,8 @@ collect_generation (gint     generation,
   set_init (&set, &young, 0);
   find_reachable (&set);
   changed = !take_garbage_locked (&set, garbage, anchored);
+  if (anchored->len > 0)
+    garbage_refs = count_garbage_refs_locked (garbage);
 
   /* The survivors move one generation up: the lists are the generations,
    * so that is one splice. */
@@ -825,7 +859,8 @@ collect_generation (gint     generation,
   /* 4-6 outside it: user code runs. */
   if (found > 0)
     {
-      kill_anchored (anchored);
+      kill_anchored (anchored, garbage_refs);
+      g_clear_pointer (&garbage_refs, g_hash_table_unref);
       find_survivors (garbage, anchored->len > 0);
       uncollectable = clear_garbage (garbage, debug);
     }
