@@ -390,18 +390,6 @@ case_object_remove_toggle_ref_by_id (void)
 
 /* ---- hold/release and the cycle collector ----------------------------- */
 
-/* Frees an array of wk_gc_get_*()/wk_object_list_held(): it holds a
- * reference per element and has no element free function. */
-static void
-unref_all (GPtrArray *array)
-{
-  guint i;
-
-  for (i = 0; i < array->len; i++)
-    g_object_unref (g_ptr_array_index (array, i));
-  g_ptr_array_unref (array);
-}
-
 static void
 case_object_hold (void)
 {
@@ -481,13 +469,13 @@ case_object_list_held (void)
   g_test_assert_expected_messages ();
   held = wk_object_list_held (object);
   g_assert_cmpuint (held->len, ==, 0);
-  unref_all (held);
+  wk_test_unref_all (held);
   wk_object_hold (object, plain);
   wk_object_hold (object, plain);
   held = wk_object_list_held (object);
   g_assert_cmpuint (held->len, ==, 2);
   g_assert_true (g_ptr_array_index (held, 0) == plain);
-  unref_all (held);
+  wk_test_unref_all (held);
   g_object_unref (object);
   g_assert_cmpuint (wk_object_get_ref_count (plain), ==, 1);
   g_object_unref (plain);
@@ -655,10 +643,10 @@ case_gc_get_objects (void)
   g_test_assert_expected_messages ();
   objects = wk_gc_get_objects (-1);
   g_assert_true (g_ptr_array_find (objects, object, NULL));
-  unref_all (objects);
+  wk_test_unref_all (objects);
   objects = wk_gc_get_objects (2);
   g_assert_false (g_ptr_array_find (objects, object, NULL));
-  unref_all (objects);
+  wk_test_unref_all (objects);
   g_assert_cmpuint (wk_object_get_ref_count (object), ==, 1);
   g_object_unref (object);
 }
@@ -678,12 +666,12 @@ case_gc_get_referrers (void)
   g_test_assert_expected_messages ();
   list = wk_gc_get_referrers (plain);
   g_assert_cmpuint (list->len, ==, 0);
-  unref_all (list);
+  wk_test_unref_all (list);
   wk_object_hold (object, plain);
   list = wk_gc_get_referrers (plain);
   g_assert_cmpuint (list->len, ==, 1);
   g_assert_true (g_ptr_array_index (list, 0) == object);
-  unref_all (list);
+  wk_test_unref_all (list);
   g_object_unref (object);
   g_object_unref (plain);
   g_param_spec_unref (pspec);
@@ -705,12 +693,12 @@ case_gc_get_referents (void)
   /* Not a WkObject: nothing, quietly. */
   list = wk_gc_get_referents (plain);
   g_assert_cmpuint (list->len, ==, 0);
-  unref_all (list);
+  wk_test_unref_all (list);
   wk_object_hold (object, plain);
   list = wk_gc_get_referents (object);
   g_assert_cmpuint (list->len, ==, 1);
   g_assert_true (g_ptr_array_index (list, 0) == plain);
-  unref_all (list);
+  wk_test_unref_all (list);
   g_object_unref (object);
   g_object_unref (plain);
   g_param_spec_unref (pspec);
@@ -810,7 +798,7 @@ case_gc_get_garbage (void)
   GPtrArray *garbage = wk_gc_get_garbage ();
 
   g_assert_cmpuint (garbage->len, ==, 0);
-  unref_all (garbage);
+  wk_test_unref_all (garbage);
   /* SAVEALL keeps a collected cycle there. */
   wk_gc_set_debug (WK_GC_DEBUG_SAVEALL);
   make_cycle ();
@@ -818,7 +806,7 @@ case_gc_get_garbage (void)
   wk_gc_set_debug (WK_GC_DEBUG_NONE);
   garbage = wk_gc_get_garbage ();
   g_assert_cmpuint (garbage->len, ==, 2);
-  unref_all (garbage);
+  wk_test_unref_all (garbage);
 }
 
 static void

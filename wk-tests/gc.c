@@ -279,16 +279,6 @@ array_has (GPtrArray *array,
   return g_ptr_array_find (array, item, NULL);
 }
 
-static void
-unref_all (GPtrArray *array)
-{
-  guint i;
-
-  for (i = 0; i < array->len; i++)
-    g_object_unref (g_ptr_array_index (array, i));
-  g_ptr_array_unref (array);
-}
-
 /* The generations are the lists: a survivor moves up one per collection
  * of its generation, get_objects(gen) finds it where it is, freeze takes
  * everything out of reach and unfreeze puts it in the oldest generation;
@@ -312,7 +302,7 @@ test_gc_generations_and_freeze (void)
 
   objects = wk_gc_get_objects (0);
   g_assert_true (array_has (objects, a));
-  unref_all (objects);
+  wk_test_unref_all (objects);
 
   /* Collected twice, it goes up twice; an object made and dropped in
    * between leaves generation 0's count as it was. */
@@ -322,10 +312,10 @@ test_gc_generations_and_freeze (void)
   g_assert_cmpuint (c1, ==, 1);
   objects = wk_gc_get_objects (1);
   g_assert_true (array_has (objects, a));
-  unref_all (objects);
+  wk_test_unref_all (objects);
   objects = wk_gc_get_objects (0);
   g_assert_false (array_has (objects, a));
-  unref_all (objects);
+  wk_test_unref_all (objects);
 
   b = node_new (NULL, &finalized);
   g_object_unref (b);
@@ -336,7 +326,7 @@ test_gc_generations_and_freeze (void)
   g_assert_cmpuint (wk_gc_collect (1), ==, 0);
   objects = wk_gc_get_objects (2);
   g_assert_true (array_has (objects, a));
-  unref_all (objects);
+  wk_test_unref_all (objects);
 
   /* Frozen, a cycle through it is out of every collection's reach. */
   b = node_new (NULL, &finalized);
@@ -345,15 +335,15 @@ test_gc_generations_and_freeze (void)
   g_object_unref (b);
   objects = wk_gc_get_objects (-1);
   n_tracked = objects->len;   /* what the other tests left, and the two */
-  unref_all (objects);
+  wk_test_unref_all (objects);
   wk_gc_freeze ();
   g_assert_cmpuint (wk_gc_get_freeze_count (), ==, n_tracked);
   objects = wk_gc_get_objects (2);
   g_assert_false (array_has (objects, a));
-  unref_all (objects);
+  wk_test_unref_all (objects);
   objects = wk_gc_get_objects (-1);
   g_assert_true (array_has (objects, a));
-  unref_all (objects);
+  wk_test_unref_all (objects);
   g_object_unref (a);
   g_assert_cmpuint (wk_gc_collect (-1), ==, 0);
   g_assert_cmpint (finalized, ==, 1);

@@ -151,3 +151,13 @@ wk_test_wait_for (gint  *counter,
         g_thread_yield ();
     }
 }
+
+void
+wk_test_unref_all (GPtrArray *array)
+{
+  guint i;
+
+  for (i = 0; i < array->len; i++)
+    g_object_unref (g_ptr_array_index (array, i));
+  g_ptr_array_unref (array);
+}

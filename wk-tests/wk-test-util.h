@@ -50,4 +50,8 @@ wk_test_cpu_relax (void)
  * the tests may run more threads than the machine has cores. */
 void         wk_test_wait_for   (gint *counter, gint value, guint spins);
 
+/* Frees an array of wk_gc_get_*() or wk_object_list_held(): it holds a
+ * reference per element and has no element free function. */
+void         wk_test_unref_all  (GPtrArray *array);
+
 G_END_DECLS
