@@ -36,22 +36,13 @@ GI_PYTHON = '/usr/bin/python3'
 # area, program, how to run it (C executable or Python script), what the
 # reference column is in that program's table
 PROGRAMS = [
-    ('ref', 'bench-ref', 'c', 'GLib'),
-    ('dicts', 'bench-dicts', 'c', 'GLib'),
-    ('finalize', 'bench-finalize', 'c', 'GLib'),
-    ('gc', 'bench-gc', 'c', 'CPython / GObject'),
-    ('dicts-python', 'bench_dicts.py', 'python', 'CPython weakref'),
-    ('finalize-python', 'bench_finalize.py', 'python', 'CPython weakref'),
+    ('ref', 'bench-ref', 'c', 'GLib (GWeakRef, or the g_object_ref+unref floor)'),
+    ('dicts', 'bench-dicts', 'c', 'the GLib idioms (GHashTable + GWeakRef / weak notify)'),
+    ('finalize', 'bench-finalize', 'c', 'GLib (g_object_weak_ref)'),
+    ('gc', 'bench-gc', 'c', 'CPython gc.collect() (rows 1-3), GObject (row 4)'),
+    ('dicts-python', 'bench_dicts.py', 'python', "CPython's weakref dicts"),
+    ('finalize-python', 'bench_finalize.py', 'python', "CPython's weakref.finalize and ref"),
 ]
-
-TITLES = {
-    'ref': 'weak references (ns/op unless stated)',
-    'dicts': 'weak dicts',
-    'finalize': 'finalizers, proxies, registry (ns/op)',
-    'gc': 'cycle collector',
-    'dicts-python': 'Python binding: dicts',
-    'finalize-python': 'Python binding: finalize, ref',
-}
 
 
 def python_has_wk():
@@ -71,12 +62,10 @@ def python_has_wk():
 def read_rows(path):
     """The program's --rows file: a header line, then one row per line."""
     rows = []
-    heads = None
     with open(path) as f:
         for line in f:
             cells = line.rstrip('\n').split('\t')
             if line.startswith('#'):
-                heads = cells
                 continue
             if len(cells) != 6:
                 continue
@@ -89,7 +78,7 @@ def read_rows(path):
                 'target': target,
                 'met': met,
             })
-    return heads, rows
+    return rows
 
 
 def header_value(log, key):
@@ -119,7 +108,7 @@ def run_program(area, program, kind, args, log_dir):
     with open(log_path) as log:
         text = log.read()
     try:
-        heads, rows = read_rows(rows_file.name)
+        rows = read_rows(rows_file.name)
     finally:
         os.unlink(rows_file.name)
     if status != 0 or not rows:
@@ -221,6 +210,9 @@ def main():
           ' figures are medians over the rounds, ratios medians of the per-round ratios'
           % ('3 (--quick)' if args.quick else str(args.rounds) if args.rounds else '7'))
     print('reports: %s/<area>.txt (each program\'s notes: what every row measures)' % log_dir)
+    print('reference, by area:')
+    for area, ref_name, _ in sections:
+        print('  %-15s %s' % (area, ref_name))
     print()
     print_table(sections, sys.stdout)
 
