@@ -40,7 +40,7 @@ import gi
 gi.require_version('Wk', '1.0')
 from gi.repository import GLib, GObject, Wk  # noqa: E402
 
-from bench_system import print_system  # noqa: E402
+from bench_system import add_run_options, print_system, rounds_of  # noqa: E402
 
 DEFAULT_ROUNDS = 7
 QUICK_ROUNDS = 3
@@ -396,13 +396,19 @@ def glib_runtime_version():
                                        GLib.MICRO_VERSION)
 
 
-def print_header(args, rounds, target_ms, n, value_face, key_face):
-    print_system('bench_dicts.py: Wk weak dicts vs weakref, from Python')
+def print_system_and_versions(title):
+    """The start of a Python benchmark's header: the machine, then the
+    versions of Python, PyGObject, GLib and Wk this process runs with."""
+    print_system(title)
     print('python:  %s %s, PyGObject %s' % (platform.python_implementation(),
                                             platform.python_version(), gi.__version__))
     print('glib:    %s' % glib_runtime_version())
     print('wk:      %d.%d.%d' % (Wk.get_major_version(), Wk.get_minor_version(),
                                  Wk.get_micro_version()))
+
+
+def print_header(args, rounds, target_ms, n, value_face, key_face):
+    print_system_and_versions('bench_dicts.py: Wk weak dicts vs weakref, from Python')
     print('entries: %d per dict; keys "key-%%d", values GObject.Object (Wk) / '
           'Plain with __slots__ = (\'__weakref__\',) (weakref)' % n)
     print('rounds:  %d%s, interleaved, ~%d ms of timed work per variant per round; '
@@ -455,21 +461,15 @@ def print_rows(rows, rows_file=None):
 
 def main():
     parser = argparse.ArgumentParser(description='Wk weak-dict benchmark, from Python')
-    parser.add_argument('--rounds', type=int, default=0,
-                        help='number of rounds (default %d; %d with --quick)'
-                        % (DEFAULT_ROUNDS, QUICK_ROUNDS))
+    add_run_options(parser, DEFAULT_ROUNDS, QUICK_ROUNDS,
+                    '3 short rounds on small dicts, for smoke tests',
+                    "also list every variant's passes and per-round figures")
     parser.add_argument('--entries', type=int, default=0,
                         help='entries per dict (default %d; %d with --quick)'
                         % (DEFAULT_ENTRIES, QUICK_ENTRIES))
-    parser.add_argument('--quick', action='store_true',
-                        help='3 short rounds on small dicts, for smoke tests')
-    parser.add_argument('-v', '--verbose', action='store_true',
-                        help="also list every variant's passes and per-round figures")
-    parser.add_argument('--rows', metavar='FILE',
-                        help='also write the table to FILE, tab-separated, for run_bench.py')
     args = parser.parse_args()
 
-    rounds = args.rounds or (QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS)
+    rounds = rounds_of(args, DEFAULT_ROUNDS, QUICK_ROUNDS)
     n = args.entries or (QUICK_ENTRIES if args.quick else DEFAULT_ENTRIES)
     if rounds < 1 or n < 1:
         parser.error('--rounds and --entries must be positive')

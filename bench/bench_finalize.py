@@ -23,7 +23,6 @@ Run inside the build tree:
 """
 
 import argparse
-import platform
 import sys
 import time
 import weakref
@@ -32,9 +31,9 @@ import gi
 gi.require_version('Wk', '1.0')
 from gi.repository import GObject, Wk  # noqa: E402
 
-from bench_system import print_system  # noqa: E402
+from bench_system import add_run_options, rounds_of  # noqa: E402
 from bench_dicts import (  # noqa: E402 - the shared method and report
-    Plain, Variant, glib_runtime_version, ns_cell, paired_ratio,
+    Plain, Variant, ns_cell, paired_ratio, print_system_and_versions,
     print_noise, print_rows)
 
 DEFAULT_ROUNDS = 7
@@ -162,12 +161,7 @@ class Bench:
 
 
 def print_header(args, rounds, target_ms, n):
-    print_system('bench_finalize.py: Wk.finalize and Wk.ref vs weakref, from Python')
-    print('python:  %s %s, PyGObject %s' % (platform.python_implementation(),
-                                            platform.python_version(), gi.__version__))
-    print('glib:    %s' % glib_runtime_version())
-    print('wk:      %d.%d.%d' % (Wk.get_major_version(), Wk.get_minor_version(),
-                                 Wk.get_micro_version()))
+    print_system_and_versions('bench_finalize.py: Wk.finalize and Wk.ref vs weakref, from Python')
     print('ops:     %d per pass; objects GObject.Object (Wk) / Plain with '
           "__slots__ = ('__weakref__',) or GObject.Object (weakref)" % n)
     print('rounds:  %d%s, interleaved, ~%d ms of timed work per variant per round; '
@@ -178,18 +172,12 @@ def print_header(args, rounds, target_ms, n):
 
 def main():
     parser = argparse.ArgumentParser(description='Wk.finalize benchmark, from Python')
-    parser.add_argument('--rounds', type=int, default=0,
-                        help='number of rounds (default %d; %d with --quick)'
-                        % (DEFAULT_ROUNDS, QUICK_ROUNDS))
-    parser.add_argument('--quick', action='store_true',
-                        help='short rounds on few objects, for smoke tests')
-    parser.add_argument('-v', '--verbose', action='store_true',
-                        help='also list the per-round figures')
-    parser.add_argument('--rows', metavar='FILE',
-                        help='also write the table to FILE, tab-separated, for run_bench.py')
+    add_run_options(parser, DEFAULT_ROUNDS, QUICK_ROUNDS,
+                    'short rounds on few objects, for smoke tests',
+                    'also list the per-round figures')
     args = parser.parse_args()
 
-    rounds = args.rounds or (QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS)
+    rounds = rounds_of(args, DEFAULT_ROUNDS, QUICK_ROUNDS)
     n = QUICK_N if args.quick else DEFAULT_N
     if rounds < 1:
         parser.error('--rounds must be positive')

@@ -1,9 +1,10 @@
-# bench_system.py: the start of every Python benchmark's header
+# bench_system.py: what every Python benchmark does the same way
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# What the figures were taken on, as bench-common.c prints it for the C
-# programs. No gi here: run_bench.py imports it with any python3.
+# The options they share and the start of their header (what the figures
+# were taken on), as bench-common.c has them for the C programs. No gi
+# here: run_bench.py imports it with any python3.
 
 import datetime
 import os
@@ -31,3 +32,20 @@ def print_system(title):
     print('system:  %s %s %s' % (u.sysname, u.release, u.machine))
     print('cpu:     %s' % cpu_model())
     print('nproc:   %d' % os.cpu_count())
+
+
+def add_run_options(parser, default_rounds, quick_rounds, quick_help, verbose_help):
+    """--rounds, --quick, --verbose and --rows, as BENCH_OPTION_ENTRIES
+    gives the C programs."""
+    parser.add_argument('--rounds', type=int, default=0,
+                        help='number of rounds (default %d; %d with --quick)'
+                        % (default_rounds, quick_rounds))
+    parser.add_argument('--quick', action='store_true', help=quick_help)
+    parser.add_argument('-v', '--verbose', action='store_true', help=verbose_help)
+    parser.add_argument('--rows', metavar='FILE',
+                        help='also write the table to FILE, tab-separated, for run_bench.py')
+
+
+def rounds_of(args, default_rounds, quick_rounds):
+    """The rounds the command line asks for (0 when --rounds is not given)."""
+    return args.rounds or (quick_rounds if args.quick else default_rounds)
