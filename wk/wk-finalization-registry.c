@@ -379,7 +379,7 @@ wk_finalization_registry_init (WkFinalizationRegistry *self)
  * @cleanup: (scope notified) (closure user_data) (destroy destroy): called
  *   with the held value of each registered target that died and was not
  *   unregistered
- * @user_data: (closure): data for @cleanup
+ * @user_data: data for @cleanup
  * @destroy: (nullable): frees @user_data, once the registry is finalized
  *   and no cleanup runs any more
  * @context: (nullable): where to deliver: %NULL to call @cleanup

@@ -269,7 +269,7 @@ arrange_atexit (void)
  * @object: (type GObject.Object): the object to watch, any GObject
  * @func: (scope notified) (closure user_data) (destroy destroy): called once
  *   when @object dies, unless the finalizer is called or detached first
- * @user_data: (closure): data for @func
+ * @user_data: data for @func
  * @destroy: (nullable): frees @user_data once, after @func ran or when the
  *   finalizer was detached
  *

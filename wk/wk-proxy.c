@@ -50,7 +50,7 @@ wk_proxy_init (WkProxy *self)
  * @callback: (nullable) (scope notified) (closure user_data) (destroy destroy):
  *   called once with the proxy when @object dies, if the proxy is still
  *   alive then
- * @user_data: (closure): data for @callback
+ * @user_data: data for @callback
  * @destroy: (nullable): frees @user_data, after @callback ran or when the
  *   proxy is finalized without it having run
  *

@@ -237,7 +237,7 @@ wk_ref_init (WkRef *self)
  * @object: (type GObject.Object): the referent, any GObject
  * @callback: (nullable) (scope notified) (closure user_data) (destroy destroy):
  *   called once when @object dies, if the ref is still alive then
- * @user_data: (closure): data for @callback
+ * @user_data: data for @callback
  * @destroy: (nullable): frees @user_data, after @callback ran or when the
  *   ref is finalized without it having run
  *
@@ -341,7 +341,7 @@ wk_ref_is_alive (WkRef *self)
  * @self: a weak reference without a callback, made with g_object_new()
  * @callback: (scope notified) (closure user_data) (destroy destroy): called
  *   once when the referent dies
- * @user_data: (closure): data for @callback
+ * @user_data: data for @callback
  * @destroy: (nullable): frees @user_data
  *
  * Gives a callback to a ref that was constructed with g_object_new() and

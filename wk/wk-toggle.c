@@ -55,7 +55,7 @@
  * @object: (type GObject.Object): any GObject
  * @notify: (scope notified) (closure data) (destroy destroy): told when
  *   the references other than toggle references come and go
- * @data: (closure): data for @notify
+ * @data: data for @notify
  * @destroy: (nullable): frees @data once the toggle reference is removed
  *
  * Adds a toggle reference as [func@Wk.Object.add_toggle_ref] does, and
