@@ -547,6 +547,143 @@ test_ref_bad_input (void)
   g_test_trap_assert_passed ();
 }
 
+/* Weak references made while their referent is dying: in its finalize
+ * (any object), or in its dispose (a WkObject; a plain GObject that
+ * already had a weak reference). They read NULL from the start, their
+ * callbacks never run, their destroy notifies run once, and GLib is not
+ * asked to register anything on the dying object (no criticals). */
+typedef struct
+{
+  gboolean  earlier_ref;   /* the object had a weak ref before it died */
+  WkRef    *ref;
+  WkWeak    weak;
+  gboolean  read_alive;
+  gint      called;
+  gint      destroyed;
+} MadeWhileDying;
+
+static void
+dying_callback (WkRef    *ref,
+                gpointer  data)
+{
+  ((MadeWhileDying *) data)->called++;
+}
+
+static void
+dying_destroy (gpointer data)
+{
+  ((MadeWhileDying *) data)->destroyed++;
+}
+
+static void
+make_refs_while_dying (GObject  *object,
+                       gpointer  data)
+{
+  MadeWhileDying *m = data;
+  GObject *got_ref, *got_weak;
+
+  m->ref = wk_ref_new (object, dying_callback, m, dying_destroy);
+  wk_weak_init (&m->weak, object);
+  got_ref = wk_ref_get (m->ref);
+  got_weak = wk_weak_get (&m->weak);
+  m->read_alive = wk_ref_is_alive (m->ref) || got_ref != NULL || got_weak != NULL;
+  /* Not unreffed: that would dispose the object again, or (in finalize)
+   * touch a count of 0. The assertions below say they are NULL. */
+}
+
+static void
+check_made_while_dying (GType    type,
+                        gboolean in_finalize,
+                        gboolean earlier_ref)
+{
+  MadeWhileDying m = { .earlier_ref = earlier_ref };
+  gint finalized = 0;
+  GObject *object = wk_test_object_new (type, &finalized);
+  WkRef *earlier = earlier_ref ? wk_ref_new (object, NULL, NULL, NULL) : NULL;
+
+  if (in_finalize)
+    {
+      wk_test_probe (object)->finalize_hook = make_refs_while_dying;
+      wk_test_probe (object)->finalize_data = &m;
+    }
+  else
+    {
+      wk_test_probe (object)->dispose_hook = make_refs_while_dying;
+      wk_test_probe (object)->dispose_data = &m;
+    }
+  g_object_unref (object);
+
+  g_assert_cmpint (finalized, ==, 1);
+  g_assert_false (m.read_alive);
+  g_assert_false (wk_ref_is_alive (m.ref));
+  g_assert_null (wk_ref_get (m.ref));
+  g_assert_null (wk_weak_get (&m.weak));
+  g_assert_cmpint (m.called, ==, 0);
+  g_assert_cmpint (m.destroyed, ==, 0);
+  g_object_unref (m.ref);
+  g_assert_cmpint (m.destroyed, ==, 1);
+  wk_weak_clear (&m.weak);
+  g_clear_object (&earlier);
+}
+
+static void
+test_ref_made_in_finalize (gconstpointer data)
+{
+  check_made_while_dying ((GType) GPOINTER_TO_SIZE (data), TRUE, FALSE);
+  check_made_while_dying ((GType) GPOINTER_TO_SIZE (data), TRUE, TRUE);
+}
+
+static void
+test_ref_made_in_dispose (gconstpointer data)
+{
+  GType type = (GType) GPOINTER_TO_SIZE (data);
+
+  check_made_while_dying (type, FALSE, TRUE);
+  /* Without an earlier weak ref, only a WkObject can tell that its
+   * dispose has begun; a plain GObject's case is pinned below. */
+  if (type == WK_TEST_TYPE_WK_OBJECT)
+    check_made_while_dying (type, FALSE, FALSE);
+}
+
+/* The documented limit: a plain GObject that had no weak reference when
+ * its final unref began gives Wk no sign that its dispose runs (GLib has
+ * none), so a ref made there reads the object until GLib's weak notifies
+ * run at the end of GObject's own dispose; its callback then runs, once.
+ * The same on every supported GLib. */
+static void
+make_refs_while_dying_no_get (GObject  *object,
+                              gpointer  data)
+{
+  MadeWhileDying *m = data;
+
+  /* A get would return a reference here, resurrecting the object. */
+  m->ref = wk_ref_new (object, dying_callback, m, dying_destroy);
+  wk_weak_init (&m->weak, object);
+  m->read_alive = wk_ref_is_alive (m->ref);
+}
+
+static void
+test_ref_made_in_dispose_plain_limit (void)
+{
+  MadeWhileDying m = { 0, };
+  gint finalized = 0;
+  GObject *object = wk_test_object_new (WK_TEST_TYPE_GOBJECT, &finalized);
+
+  wk_test_probe (object)->dispose_hook = make_refs_while_dying_no_get;
+  wk_test_probe (object)->dispose_data = &m;
+  g_object_unref (object);
+
+  g_assert_cmpint (finalized, ==, 1);
+  g_assert_true (m.read_alive);
+  g_assert_cmpint (m.called, ==, 1);
+  g_assert_cmpint (m.destroyed, ==, 1);
+  g_assert_false (wk_ref_is_alive (m.ref));
+  g_assert_null (wk_ref_get (m.ref));
+  g_assert_null (wk_weak_get (&m.weak));
+  g_object_unref (m.ref);
+  wk_weak_clear (&m.weak);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -565,6 +702,10 @@ main (int argc, char *argv[])
   wk_test_add_for_types ("/ref/death/reads-null-in-dispose", test_ref_reads_null_in_dispose);
   wk_test_add_for_types ("/ref/death/run-dispose", test_ref_run_dispose);
   wk_test_add_for_types ("/ref/death/resurrection-in-dispose", test_ref_resurrection_in_dispose);
+  wk_test_add_for_types ("/ref/death/made-in-finalize", test_ref_made_in_finalize);
+  wk_test_add_for_types ("/ref/death/made-in-dispose", test_ref_made_in_dispose);
+  g_test_add_func ("/ref/death/made-in-dispose/gobject-without-earlier-ref",
+                   test_ref_made_in_dispose_plain_limit);
   wk_test_add_for_types ("/ref/toggle", test_ref_toggle);
   wk_test_add_for_types ("/ref/property", test_ref_property);
   g_test_add_func ("/ref/bad-input", test_ref_bad_input);

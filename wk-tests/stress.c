@@ -353,6 +353,96 @@ test_create_clear_while_dying (gconstpointer data)
     g_ptr_array_unref (churn.trackers[w]);
 }
 
+/* Threads make and drop the shared callback-less ref of one live object
+ * and read through it (Python's Wk.ref (o) does this): the ref being
+ * finalized in one thread must never be handed to another. Then the
+ * same with refs that have callbacks and with wk_get_weak_refs(), which
+ * also hand out refs found through the object. */
+typedef enum {
+  SHARE_NEW_SHARED,     /* wk_ref_new (o, NULL, …) */
+  SHARE_LIST_REFS,      /* wk_get_weak_refs (o) while refs come and go */
+} ShareOp;
+
+typedef struct
+{
+  GObject  *object;
+  ShareOp   op;
+  gint      stop;      /* (atomic) */
+  gint      loops;     /* (atomic) */
+} Share;
+
+static void
+share_callback (WkRef    *ref,
+                gpointer  data)
+{
+  /* The object outlives the test's refs: never called. */
+  g_assert_not_reached ();
+}
+
+static gpointer
+share_worker (gpointer data)
+{
+  Share *share = data;
+  gint loops = 0;
+
+  while (!g_atomic_int_get (&share->stop))
+    {
+      WkRef *r = wk_ref_new (share->object, NULL, NULL, NULL);
+      GObject *o = wk_ref_get (r);
+
+      g_assert_true (o == share->object);
+      g_object_unref (o);
+      if (share->op == SHARE_LIST_REFS)
+        {
+          WkRef *with_callback = wk_ref_new (share->object, share_callback, NULL, NULL);
+          GPtrArray *refs = wk_get_weak_refs (share->object);
+          guint i;
+
+          g_assert_cmpuint (refs->len, >=, 1);
+          for (i = 0; i < refs->len; i++)
+            {
+              o = wk_ref_get (g_ptr_array_index (refs, i));
+              g_assert_true (o == share->object);
+              g_object_unref (o);
+              g_object_unref (g_ptr_array_index (refs, i));
+            }
+          g_ptr_array_unref (refs);
+          g_object_unref (with_callback);
+        }
+      g_object_unref (r);
+      loops++;
+    }
+  g_atomic_int_add (&share->loops, loops);
+  return NULL;
+}
+
+static void
+test_shared_ref_threads (gconstpointer data)
+{
+  const ShareOp *ops = data;
+  Share share = { 0, };
+  GThread *workers[3];
+  gint finalized = 0;
+  guint w;
+  gint64 end;
+
+  share.object = wk_test_object_new (WK_TEST_TYPE_GOBJECT, &finalized);
+  share.op = *ops;
+  for (w = 0; w < G_N_ELEMENTS (workers); w++)
+    workers[w] = g_thread_new ("share", share_worker, &share);
+  end = g_get_monotonic_time () + (g_test_thorough () ? 20 : 2) * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end)
+    g_usleep (10000);
+  g_atomic_int_set (&share.stop, 1);
+  for (w = 0; w < G_N_ELEMENTS (workers); w++)
+    g_thread_join (workers[w]);
+
+  g_assert_cmpuint (wk_get_weak_ref_count (share.object), ==, 0);
+  g_object_unref (share.object);
+  g_assert_cmpint (finalized, ==, 1);
+  g_test_message ("%d loops in 3 threads", share.loops);
+}
+
 static const RaceCase race_cases[] = {
   { "gobject/ref", 0, VIA_REF, OWNER_PLAIN },
   { "gobject/weak", 0, VIA_WEAK, OWNER_PLAIN },
@@ -383,6 +473,14 @@ main (int argc, char *argv[])
       g_free (path);
     }
   wk_test_add_for_types ("/stress/create-clear-while-dying", test_create_clear_while_dying);
+  {
+    static const ShareOp new_shared = SHARE_NEW_SHARED, list_refs = SHARE_LIST_REFS;
+
+    g_test_add_data_func ("/stress/shared-ref-threads/new-get-unref", &new_shared,
+                          test_shared_ref_threads);
+    g_test_add_data_func ("/stress/shared-ref-threads/list-refs", &list_refs,
+                          test_shared_ref_threads);
+  }
 
   return g_test_run ();
 }

@@ -357,6 +357,80 @@ test_toggle_bad_input (void)
   g_test_trap_assert_passed ();
 }
 
+/* A holder told that its object is wanted again (a Wk read took the
+ * count from 1 to 2) does weak-reference work on other objects: points a
+ * WkWeak at a new object and drops a new object that has a weak ref.
+ * Before GLib 2.80 that notification came from inside g_weak_ref_get(),
+ * under GLib's global weak-reference lock, and this deadlocked; the
+ * holder must be told after the lock is released, before the read
+ * returns. Run in a subprocess, so that a deadlock fails the test. */
+typedef struct
+{
+  Log      log;
+  WkWeak   other;
+  gint     worked;
+} Reentrant;
+
+static void
+weak_work_notify (gpointer  data,
+                  GObject  *object,
+                  gboolean  is_last_ref)
+{
+  Reentrant *r = data;
+
+  log_notify (&r->log, object, is_last_ref);
+  if (!is_last_ref)
+    {
+      GObject *fresh = g_object_new (G_TYPE_OBJECT, NULL);
+      GObject *dropped = g_object_new (G_TYPE_OBJECT, NULL);
+      WkWeak on_dropped = WK_WEAK_INIT;
+
+      wk_weak_set (&r->other, fresh);              /* a new GWeakRef */
+      wk_weak_set (&on_dropped, dropped);
+      g_object_unref (dropped);                    /* a final unref with one */
+      g_assert_null (wk_weak_get (&on_dropped));
+      wk_weak_clear (&on_dropped);
+      g_object_unref (fresh);
+      r->worked++;
+    }
+}
+
+static void
+test_toggle_notify_weak_work (void)
+{
+  if (g_test_subprocess ())
+    {
+      Reentrant r = { 0, };
+      GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+      WkWeak weak = WK_WEAK_INIT;
+      GObject *got;
+
+      log_init (&r.log);
+      wk_weak_init (&weak, object);
+      wk_object_add_toggle_ref (object, weak_work_notify, &r);
+      g_object_unref (object);                     /* only the toggle ref */
+      assert_told (&r.log, "T");
+
+      got = wk_weak_get (&weak);                   /* 1 -> 2: told "F" */
+      g_assert_true (got == object);
+      /* Told before the get returned. */
+      assert_told (&r.log, "F");
+      g_assert_cmpint (r.worked, ==, 1);
+      g_assert_null (wk_weak_get (&r.other));
+
+      g_object_unref (got);
+      assert_told (&r.log, "T");
+      wk_object_remove_toggle_ref (object, weak_work_notify, &r);
+      g_assert_null (wk_weak_get (&weak));
+      wk_weak_clear (&weak);
+      wk_weak_clear (&r.other);
+      g_string_free (r.log.told, TRUE);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -367,6 +441,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/toggle/with-glib-toggle", test_toggle_with_glib_toggle);
   g_test_add_func ("/toggle/by-id", test_toggle_by_id);
   g_test_add_func ("/toggle/reentrant", test_toggle_reentrant);
+  g_test_add_func ("/toggle/notify-does-weak-work", test_toggle_notify_weak_work);
   g_test_add_func ("/toggle/threads", test_toggle_threads);
   g_test_add_func ("/toggle/bad-input", test_toggle_bad_input);
 

@@ -46,6 +46,8 @@ probe_finalize (GObject *object)
 {
   WkTestProbe *probe = wk_test_probe (object);
 
+  if (probe->finalize_hook != NULL)
+    probe->finalize_hook (object, probe->finalize_data);
   if (probe->finalized != NULL)
     g_atomic_int_inc (probe->finalized);
 }

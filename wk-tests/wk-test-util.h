@@ -19,6 +19,8 @@ typedef struct
   gint              *finalized;       /* (atomic) (nullable): incremented at finalize */
   WkTestDisposeHook  dispose_hook;    /* runs at the start of dispose */
   gpointer           dispose_data;
+  WkTestDisposeHook  finalize_hook;   /* runs at the start of finalize */
+  gpointer           finalize_data;
 } WkTestProbe;
 
 /* A plain GObject subclass and a WkObject subclass with the same probe. */

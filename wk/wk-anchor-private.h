@@ -38,6 +38,7 @@
 
 #include "wk-types.h"
 #include "wk-hazard-private.h"
+#include "wk-glib-private.h"
 
 G_BEGIN_DECLS
 
@@ -80,7 +81,7 @@ struct _WkWatch
 
 /* What the anchor's list of refs holds: the part of a WkRef (or of a
  * WkFinalizer, which is not a ref but dies the same way) that the anchor
- * owns. All fields are protected by the anchor's lock. */
+ * owns. All fields but owner_weak are protected by the anchor's lock. */
 struct _WkRefNode
 {
   WkLink          link;        /* first */
@@ -88,10 +89,14 @@ struct _WkRefNode
   WkRefCallback   callback;    /* called with the owner */
   gpointer        user_data;
   GDestroyNotify  destroy;
-  gint            pins;        /* lookups about to g_object_ref() @owner */
+  gint            pins;        /* lookups reading the node outside the lock */
   guint           linked : 1;
   guint           shared : 1;
   guint           is_ref : 1;  /* counted and listed as a weak reference */
+  guint           weak_owner : 1;  /* owner_weak is set: see owner_dup_fast() */
+  /* A GWeakRef on the owner itself (refs only), so that a lookup can take
+   * the owner's count from 1 in order with the owner's final unref. */
+  GWeakRef        owner_weak;
 };
 
 struct _WkAnchor
@@ -180,8 +185,7 @@ void       wk_anchor_gc_drop_garbage_callbacks (WkAnchor   *anchor,
                                                 GHashTable *visits);
 
 gpointer   _wk_anchor_get_slow       (WkAnchor  *anchor,
-                                      WkHazard  *hazard,
-                                      gboolean   anchor_held);
+                                      WkHazard  *hazard);
 
 /* A hash of an object's address, mixed so that the alignment zeros and
  * the allocator's patterns do not cluster GHashTable buckets. */
@@ -196,21 +200,11 @@ wk_identity_hash (gconstpointer object)
   return (guint) x;
 }
 
-/* The word of a GWeakRef is the object pointer, possibly with GLib's lock
- * bit (bit 0, GLib >= 2.80); it is zero once GLib has cleared it. */
-static inline gboolean
-_wk_gweak_cleared (GWeakRef *gweak)
-{
-  guintptr word = (guintptr) __atomic_load_n (&gweak->priv.p, __ATOMIC_SEQ_CST);
-
-  return (word & ~(guintptr) 7) == 0;
-}
-
 static inline gboolean
 _wk_anchor_state_alive (WkAnchor *anchor)
 {
   return __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_ALIVE &&
-         !_wk_gweak_cleared (&anchor->gweak);
+         !wk_glib_weak_ref_is_cleared (&anchor->gweak);
 }
 
 /* We raised the count: keep the reference only if the object had not
@@ -225,32 +219,26 @@ _wk_anchor_check_got (WkAnchor *anchor,
   wk_hazard_clear (hazard);
   if (G_LIKELY (alive))
     return object;
-  g_object_unref (object);
+  wk_glib_drop_raised (object);
   return NULL;
 }
 
 /* Returns a new strong reference to the referent, or NULL. The caller has
- * published @anchor in @hazard, and holds a reference on it if
- * @anchor_held; the slot is clear when this returns. */
+ * published @anchor in @hazard; the slot is clear when this returns. */
 static inline gpointer
 wk_anchor_get (WkAnchor *anchor,
-               WkHazard *hazard,
-               gboolean  anchor_held)
+               WkHazard *hazard)
 {
   GObject *object;
-  gint count;
 
   if (G_UNLIKELY (!_wk_anchor_state_alive (anchor)))
-    return _wk_anchor_get_slow (anchor, hazard, anchor_held);
+    return _wk_anchor_get_slow (anchor, hazard);
 
   object = anchor->object;
-  count = __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_RELAXED);
-  while (count >= 2)
-    if (__atomic_compare_exchange_n ((gint *) &object->ref_count, &count, count + 1,
-                                     TRUE, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
-      return _wk_anchor_check_got (anchor, object, hazard);
+  if (wk_glib_try_ref_from_2 (object))
+    return _wk_anchor_check_got (anchor, object, hazard);
 
-  return _wk_anchor_get_slow (anchor, hazard, anchor_held);
+  return _wk_anchor_get_slow (anchor, hazard);
 }
 
 G_END_DECLS

@@ -21,12 +21,9 @@
 #include "config.h"
 
 #include "wk-anchor-private.h"
+#include "wk-binding-private.h"
 #include "wk-object-private.h"
 #include "wk-ref-private.h"
-
-/* GLib keeps "has a toggle reference" as flag 0x1 of the object's qdata
- * pointer (OBJECT_HAS_TOGGLE_REF_FLAG, unchanged from 2.8 to 2.86). */
-#define WK_GLIB_TOGGLE_FLAG 0x1
 
 static GQuark
 wk_anchor_quark (void)
@@ -201,16 +198,66 @@ wk_anchor_lookup (GObject *object)
   return g_object_dup_qdata (object, wk_anchor_quark (), dup_qdata_anchor, NULL);
 }
 
+/* The anchor of an object that is already dying: it never reads the
+ * object, refuses every ref and watch, and is nobody's but the caller's. */
+static WkAnchor *
+anchor_new_dead (void)
+{
+  WkAnchor *anchor = g_new0 (WkAnchor, 1);
+
+  anchor->ref_count = 1;
+  anchor->state = WK_ANCHOR_DEAD;
+  anchor->closed = TRUE;
+  return anchor;
+}
+
+/* Whether weak references made to @object now must read NULL: in
+ * finalize (its count is 0), or, for a WkObject, once its dispose has
+ * begun (wk-object.c marks it before the most derived dispose runs). A
+ * plain GObject's dispose cannot be seen before GLib clears the anchor's
+ * GWeakRef, which it does before dispose only for an object that already
+ * had one (see docs/reference/death-order.md). */
+static inline gboolean
+object_is_dying (GObject *object)
+{
+  return __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_ACQUIRE) <= 0 ||
+         (WK_IS_OBJECT (object) && _wk_object_is_disposing (WK_OBJECT (object)));
+}
+
+/* TRUE when @anchor is alive, after waiting for a collection that is
+ * deciding about it. */
+static gboolean
+anchor_alive_after_gc (WkAnchor *anchor)
+{
+  guint spins = 0;
+
+  while (__atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_GC_PENDING)
+    backoff (&spins);
+  return _wk_anchor_state_alive (anchor);
+}
+
 WkAnchor *
 wk_anchor_obtain (GObject *object)
 {
   for (;;)
     {
-      WkAnchor *anchor = wk_anchor_lookup (object);
+      WkAnchor *anchor;
       gboolean installed;
 
+      if (G_UNLIKELY (object_is_dying (object)))
+        return anchor_new_dead ();
+
+      anchor = wk_anchor_lookup (object);
       if (anchor != NULL)
-        return anchor;
+        {
+          if (G_LIKELY (_wk_anchor_state_alive (anchor)) || anchor_alive_after_gc (anchor))
+            return anchor;
+          /* The object's final unref has begun (GLib cleared the
+           * GWeakRef) or its death was processed: new refs are born
+           * dead, and never called back. */
+          wk_anchor_unref (anchor);
+          return anchor_new_dead ();
+        }
 
       if (WK_IS_OBJECT (object))
         {
@@ -237,10 +284,9 @@ wk_anchor_obtain (GObject *object)
     }
 }
 
-/* An owner's dispose waits for its node's pins, so a g_object_ref() of a
- * pinned node's owner, made outside the lock, always reaches an object
- * that has not finished its dispose: if it was in its final unref, the
- * reference resurrects it before dispose decides anything. */
+/* A pin keeps a linked node's memory (inside its owner) valid outside
+ * the lock: the owner's dispose waits for its node's pins to go. A pin
+ * does not keep the owner alive; owner_dup() then takes a reference. */
 static inline gboolean
 pin_locked (WkRefNode *node)
 {
@@ -250,61 +296,145 @@ pin_locked (WkRefNode *node)
   return TRUE;
 }
 
-/* Takes a strong reference to the owner of each pinned node, then unpins
- * them; the nodes stay valid while their owners are held. */
 static void
-ref_and_unpin (WkAnchor   *anchor,
-               WkRefNode **nodes,
-               guint       n)
+unpin (WkAnchor   *anchor,
+       WkRefNode **nodes,
+       guint       n)
 {
   guint i;
 
-  for (i = 0; i < n; i++)
-    g_object_ref (nodes[i]->owner);
   anchor_lock (anchor);
   for (i = 0; i < n; i++)
     nodes[i]->pins--;
   anchor_unlock (anchor);
 }
 
-/* The nodes for which @want returns TRUE, newest first, each with a
- * strong reference held on its owner; NULL when there are none. With
- * @close, no callback will be set or linked after this. */
+/* A strong reference to the owner of a pinned node without GLib's lock,
+ * or NULL with *@slow set when only g_weak_ref_get() on the owner can
+ * say (its count is 1), or NULL when the owner is dying. A ref's count
+ * is raised from 1 only through its GWeakRef on itself, which GLib
+ * orders with its final unref: a reference raised from 1 while another
+ * thread is in that final unref resurrects the ref, which GLib before
+ * 2.80 does not survive (wk-glib-private.h, fact 3). A finalizer's count
+ * is Wk's to drop (wk-finalizer.c unlinks, waiting for pins, before it
+ * drops the registry's reference), so it is raised directly. */
+static GObject *
+owner_dup_fast (WkRefNode *node,
+                gboolean  *slow)
+{
+  GObject *owner = node->owner;
+
+  *slow = FALSE;
+  if (!node->weak_owner)
+    return g_object_ref (owner);
+  if (wk_glib_try_ref_from_2 (owner))
+    {
+      if (G_LIKELY (!wk_glib_weak_ref_is_cleared (&node->owner_weak)))
+        return owner;
+      wk_glib_drop_raised (owner);
+      return NULL;
+    }
+  *slow = !wk_glib_weak_ref_is_cleared (&node->owner_weak);
+  return NULL;
+}
+
+/* The linked nodes for which @want returns TRUE, newest first, each
+ * with a strong reference held on its owner (owners that are dying are
+ * left out); NULL when there are none. With @close, no callback will be
+ * set or linked after this. */
 static GPtrArray *
 anchor_dup_nodes_where (WkAnchor *anchor,
-                        gboolean (*want) (WkRefNode *node),
+                        gboolean (*want) (WkAnchor *anchor, WkRefNode *node),
                         gboolean  close)
 {
-  GPtrArray *nodes = NULL;
-  WkRefNode *node;
+  gboolean binding_locked = FALSE;
+  gpointer binding_state = NULL;
+  GPtrArray *nodes;
 
-  anchor_lock (anchor);
-  for (node = (WkRefNode *) anchor->refs; node != NULL; node = (WkRefNode *) node->link.next)
-    if (want (node) && pin_locked (node))
-      {
-        if (nodes == NULL)
-          nodes = g_ptr_array_sized_new (anchor->n_refs + 1);
-        g_ptr_array_add (nodes, node);
-      }
-  if (close)
-    anchor->closed = TRUE;
-  anchor_unlock (anchor);
+  for (;;)
+    {
+      WkRefNode *node;
+      GObject **owners;
+      gboolean *slow;
+      guint i, n_slow = 0, kept;
 
-  if (nodes != NULL)
-    ref_and_unpin (anchor, (WkRefNode **) nodes->pdata, nodes->len);
+      nodes = NULL;
+      anchor_lock (anchor);
+      for (node = (WkRefNode *) anchor->refs; node != NULL; node = (WkRefNode *) node->link.next)
+        if (want (anchor, node) && pin_locked (node))
+          {
+            if (nodes == NULL)
+              nodes = g_ptr_array_sized_new (anchor->n_refs + 1);
+            g_ptr_array_add (nodes, node);
+          }
+      if (close)
+        anchor->closed = TRUE;
+      anchor_unlock (anchor);
+      if (nodes == NULL)
+        break;
+
+      owners = g_newa (GObject *, nodes->len);
+      slow = g_newa (gboolean, nodes->len);
+      for (i = 0; i < nodes->len; i++)
+        {
+          owners[i] = owner_dup_fast (g_ptr_array_index (nodes, i), &slow[i]);
+          n_slow += slow[i];
+        }
+
+      if (n_slow > 0 && !binding_locked && _wk_binding_lock_needed ())
+        {
+          /* A binding's interpreter lock must come first, and never
+           * while we hold pins (the owner's dispose waits for them, and
+           * its thread may hold that lock): let go, take it, start over. */
+          unpin (anchor, (WkRefNode **) nodes->pdata, nodes->len);
+          for (i = 0; i < nodes->len; i++)
+            g_clear_object (&owners[i]);
+          g_ptr_array_unref (nodes);
+          binding_state = _wk_binding_lock_enter ();
+          binding_locked = TRUE;
+          continue;
+        }
+
+      for (i = 0; i < nodes->len; i++)
+        if (slow[i])
+          owners[i] = wk_glib_weak_ref_get (&((WkRefNode *) g_ptr_array_index (nodes, i))->owner_weak,
+                                            FALSE);
+      unpin (anchor, (WkRefNode **) nodes->pdata, nodes->len);
+
+      /* Keep the nodes whose owner we hold: they stay valid while it lives. */
+      for (i = 0, kept = 0; i < nodes->len; i++)
+        if (owners[i] != NULL)
+          nodes->pdata[kept++] = nodes->pdata[i];
+      g_ptr_array_set_size (nodes, kept);
+      if (kept == 0)
+        g_clear_pointer (&nodes, g_ptr_array_unref);
+      break;
+    }
+
+  if (binding_locked)
+    _wk_binding_lock_leave (binding_state);
   return nodes;
 }
 
 static gboolean
-node_has_callback (WkRefNode *node)
+node_has_callback (WkAnchor  *anchor,
+                   WkRefNode *node)
 {
   return node->callback != NULL;
 }
 
 static gboolean
-node_is_ref (WkRefNode *node)
+node_is_ref (WkAnchor  *anchor,
+             WkRefNode *node)
 {
   return node->is_ref;
+}
+
+static gboolean
+node_is_shared (WkAnchor  *anchor,
+                WkRefNode *node)
+{
+  return node == anchor->shared;
 }
 
 GPtrArray *
@@ -324,19 +454,17 @@ wk_anchor_dup_refs (WkAnchor *anchor)
 WkRef *
 wk_anchor_dup_shared (WkAnchor *anchor)
 {
-  WkRefNode *node;
-  gpointer shared;
+  GPtrArray *nodes;
+  WkRef *shared;
 
-  anchor_lock (anchor);
-  node = anchor->shared;
-  if (node != NULL && !pin_locked (node))
-    node = NULL;
-  anchor_unlock (anchor);
-  if (node == NULL)
+  if (__atomic_load_n (&anchor->shared, __ATOMIC_RELAXED) == NULL)
     return NULL;
 
-  ref_and_unpin (anchor, &node, 1);
-  shared = node->owner;
+  nodes = anchor_dup_nodes_where (anchor, node_is_shared, FALSE);
+  if (nodes == NULL)
+    return NULL;
+  shared = (WkRef *) ((WkRefNode *) g_ptr_array_index (nodes, 0))->owner;
+  g_ptr_array_unref (nodes);
   return shared;
 }
 
@@ -366,12 +494,15 @@ wk_anchor_link (WkAnchor  *anchor,
           anchor_unlock (anchor);
           return NULL;
         }
-      if (!node->shared || anchor->shared == NULL)
+      /* A shared ref that is dying (its final unref has begun) stays
+       * listed until its dispose, but ours takes its place. */
+      if (!node->shared || anchor->shared == NULL ||
+          wk_glib_weak_ref_is_cleared (&anchor->shared->owner_weak))
         break;
       anchor_unlock (anchor);
 
-      /* Another shared ref won the race; it may vanish before we pin it,
-       * in which case ours becomes the shared one. */
+      /* Another shared ref won the race; it may start to die before we
+       * hold it, and then ours becomes the shared one. */
       winner = wk_anchor_dup_shared (anchor);
       if (winner != NULL)
         return winner;
@@ -419,9 +550,19 @@ unlink_locked (WkAnchor  *anchor,
     anchor->shared = NULL;
 }
 
-/* From the ref's dispose (and finalize, for subclasses that do not chain
- * up dispose). Unlinks only when the ref is really going away: if a
- * lookup pinned it and took a reference meanwhile, it stays. */
+/* From the owner's dispose (and finalize, for subclasses that do not
+ * chain up dispose): once the pins are gone, the node leaves the list
+ * and loses its callback, whatever the owner's count. Dispose is where
+ * the owner's death becomes final for Wk, because it is the last point
+ * Wk is sure to see: a pinner (a lookup of the shared ref, a death
+ * delivering callbacks) that took a reference meanwhile resurrects the
+ * owner, but that reference may be dropped again before GLib looks at
+ * the count after dispose, and then the owner is finalized without
+ * another dispose. So a node must not stay findable past its owner's
+ * dispose: a resurrected owner lives on as a ref that is no longer
+ * listed, shared or called back (its destroy notify still runs once,
+ * from whoever takes it: a delivery that pinned the node before, or the
+ * owner's finalize). */
 void
 wk_anchor_unlink_disposed (WkAnchor  *anchor,
                            WkRefNode *node)
@@ -435,19 +576,30 @@ wk_anchor_unlink_disposed (WkAnchor  *anchor,
       backoff (&spins);
       anchor_lock (anchor);
     }
-  if (node->linked &&
-      __atomic_load_n ((gint *) &node->owner->ref_count, __ATOMIC_SEQ_CST) <= 1)
+  if (node->linked)
     unlink_locked (anchor, node);
+  node->callback = NULL;
   anchor_unlock (anchor);
 }
 
+/* Unlinks @node whatever its owner's count, once no lookup holds it
+ * pinned (so that the owner's reference a lookup took is not the last
+ * one when the caller drops its own); FALSE if it was not linked (the
+ * referent's death took it). */
 gboolean
 wk_anchor_unlink (WkAnchor  *anchor,
                   WkRefNode *node)
 {
+  guint spins = 0;
   gboolean was_linked;
 
   anchor_lock (anchor);
+  while (node->pins > 0)
+    {
+      anchor_unlock (anchor);
+      backoff (&spins);
+      anchor_lock (anchor);
+    }
   was_linked = node->linked;
   if (was_linked)
     unlink_locked (anchor, node);
@@ -626,7 +778,7 @@ wk_anchor_kill (WkAnchor      *anchor,
   /* GLib cleared it before dispose in the final unref; after
    * g_object_run_dispose() or for a collection it would only do so
    * later. */
-  if (!_wk_gweak_cleared (&anchor->gweak))
+  if (!wk_glib_weak_ref_is_cleared (&anchor->gweak))
     g_weak_ref_clear (&anchor->gweak);
 }
 
@@ -761,8 +913,7 @@ wait_for_gc (WkAnchor *anchor,
 
 gpointer
 _wk_anchor_get_slow (WkAnchor *anchor,
-                     WkHazard *hazard,
-                     gboolean  anchor_held)
+                     WkHazard *hazard)
 {
   GObject *object;
 
@@ -798,17 +949,17 @@ _wk_anchor_get_slow (WkAnchor *anchor,
 
   /* Count 1: the owner may be inside its final g_object_unref(), which
    * GLib decides with a plain read of the count; only GLib's own lock,
-   * taken by g_weak_ref_get(), orders us with it. That call may run a
-   * toggle notify, so no hazard slot is held across it, and it is user
-   * code that may drop whatever held the anchor for the caller (even
-   * when @anchor_held): our own reference keeps it. */
+   * taken by g_weak_ref_get(), orders us with it (wk-glib-private.h,
+   * fact 1). That call may run toggle notifies, which are user code that
+   * may drop whatever kept the anchor for the caller, so no hazard slot
+   * is held across it: our own reference keeps the anchor. */
   if (!anchor_try_ref (anchor))
     {
       wk_hazard_clear (hazard);
       return NULL;
     }
   wk_hazard_clear (hazard);
-  object = g_weak_ref_get (&anchor->gweak);
+  object = wk_glib_weak_ref_get (&anchor->gweak, TRUE);
   /* After g_object_run_dispose(), our death handler runs before GLib
    * clears the GWeakRef. */
   if (object != NULL &&

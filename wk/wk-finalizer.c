@@ -385,7 +385,7 @@ wk_finalizer_peek (WkFinalizer *self)
 
   hazard = wk_hazard_get ();
   wk_hazard_publish (hazard, self->anchor);
-  return wk_anchor_get (self->anchor, hazard, TRUE);
+  return wk_anchor_get (self->anchor, hazard);
 }
 
 /**

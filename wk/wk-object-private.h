@@ -14,4 +14,8 @@ typedef struct _WkAnchor WkAnchor;
 /* The slot where a WkObject keeps its anchor (instead of qdata). */
 WkAnchor **_wk_object_anchor_slot (WkObject *self);
 
+/* TRUE from the start of the most derived dispose of @self to the end of
+ * WkObject's own (new weak references are then born dead). */
+gboolean   _wk_object_is_disposing (WkObject *self);
+
 G_END_DECLS

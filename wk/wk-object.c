@@ -29,6 +29,10 @@
 typedef struct
 {
   WkAnchor  *anchor;   /* (atomic) (nullable) */
+  /* While dispose runs: the class whose dispose runs now (see
+   * dispose_trampoline()); NULL otherwise. Read by other threads only to
+   * tell NULL from not NULL. */
+  WkObjectClass *disposing;
   WkGcHead   gc;
   gint       held_lock;  /* (atomic) a spin lock for what follows */
   /* The objects of hold(), each (owned), oldest first: the first in
@@ -194,12 +198,108 @@ wk_object_finalize (GObject *object)
   G_OBJECT_CLASS (wk_object_parent_class)->finalize (object);
 }
 
+/* Weak references made to a WkObject once its dispose has begun must be
+ * born dead, and GObject has no hook before the most derived dispose. So
+ * the dispose slot of every class from WkObject down to the class of a
+ * constructed object holds dispose_trampoline(), and the class's own
+ * dispose moves to WkObjectClass._wk_dispose (install_trampolines(), the
+ * first time an object of the class is constructed). A chain-up calls
+ * the parent class's slot, which is the trampoline again: the instance
+ * remembers whose dispose runs, so the trampoline can tell which class's
+ * dispose the chain-up meant (the parent of the class that defined the
+ * running function). */
+static void dispose_trampoline (GObject *object);
+
+static inline WkObjectClass *
+parent_class_of (WkObjectClass *klass)
+{
+  return g_type_class_peek_parent (klass);
+}
+
+static void
+install_trampolines (WkObjectClass *klass)
+{
+  WkObjectClass *levels[64];
+  guint n = 0;
+
+  /* The classes below WkObject whose slot is not the trampoline yet,
+   * then installed from the top down, so that a slot holding the
+   * trampoline means every class above it has one too. */
+  for (WkObjectClass *k = klass; k != wk_object_parent_class && n < G_N_ELEMENTS (levels);
+       k = parent_class_of (k))
+    {
+      if (__atomic_load_n (&G_OBJECT_CLASS (k)->dispose, __ATOMIC_ACQUIRE) == dispose_trampoline)
+        break;
+      levels[n++] = k;
+    }
+  while (n-- > 0)
+    {
+      GObjectClass *object_class = G_OBJECT_CLASS (levels[n]);
+      void (*own) (GObject *) = __atomic_load_n (&object_class->dispose, __ATOMIC_ACQUIRE);
+
+      if (own == dispose_trampoline)
+        continue;
+      /* Two threads may do this at once: they store the same values. */
+      __atomic_store_n (&levels[n]->_wk_dispose, own, __ATOMIC_RELEASE);
+      __atomic_compare_exchange_n (&object_class->dispose, &own, dispose_trampoline, FALSE,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    }
+}
+
+static void
+dispose_trampoline (GObject *object)
+{
+  WkObjectPrivate *priv = wk_object_get_instance_private ((WkObject *) object);
+  WkObjectClass *running = priv->disposing;
+  WkObjectClass *next;
+
+  if (running == NULL)
+    next = WK_OBJECT_GET_CLASS (object);
+  else
+    {
+      /* The running function chained up: to the parent of the highest
+       * class that has it as its own. */
+      void (*func) (GObject *) = running->_wk_dispose;
+
+      next = parent_class_of (running);
+      while (next != wk_object_parent_class && next->_wk_dispose == func)
+        next = parent_class_of (next);
+      g_return_if_fail (next != wk_object_parent_class);
+    }
+
+  __atomic_store_n (&priv->disposing, next, __ATOMIC_RELEASE);
+  next->_wk_dispose (object);
+  __atomic_store_n (&priv->disposing, running, __ATOMIC_RELEASE);
+}
+
+static void
+wk_object_constructed (GObject *object)
+{
+  WkObjectClass *klass = WK_OBJECT_GET_CLASS (object);
+
+  if (G_UNLIKELY (__atomic_load_n (&G_OBJECT_CLASS (klass)->dispose, __ATOMIC_ACQUIRE) !=
+                  dispose_trampoline))
+    install_trampolines (klass);
+
+  G_OBJECT_CLASS (wk_object_parent_class)->constructed (object);
+}
+
+gboolean
+_wk_object_is_disposing (WkObject *self)
+{
+  WkObjectPrivate *priv = wk_object_get_instance_private (self);
+
+  return __atomic_load_n (&priv->disposing, __ATOMIC_ACQUIRE) != NULL;
+}
+
 static void
 wk_object_class_init (WkObjectClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = wk_object_dispose;
+  object_class->dispose = dispose_trampoline;
+  klass->_wk_dispose = wk_object_dispose;
+  object_class->constructed = wk_object_constructed;
   object_class->finalize = wk_object_finalize;
   klass->traverse = wk_object_real_traverse;
   klass->clear = wk_object_real_clear;

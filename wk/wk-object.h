@@ -57,7 +57,8 @@ struct _WkObjectClass
   void (*clear)    (WkObject    *self);
 
   /*< private >*/
-  gpointer _wk_padding[14];
+  void     (*_wk_dispose) (GObject *object);
+  gpointer _wk_padding[13];
 };
 
 WK_AVAILABLE_IN_ALL

@@ -85,7 +85,6 @@ wk_ref_attach (WkRef          *self,
 
   priv->anchor = anchor;
   priv->hash = wk_identity_hash (object);
-  priv->node.owner = G_OBJECT (self);
   priv->node.is_ref = TRUE;
   priv->node.callback = callback;
   priv->node.user_data = user_data;
@@ -160,6 +159,7 @@ wk_ref_finalize (GObject *gobject)
         destroy (user_data);
       g_clear_pointer (&priv->anchor, wk_anchor_unref);
     }
+  g_weak_ref_clear (&priv->node.owner_weak);
 
   G_OBJECT_CLASS (wk_ref_parent_class)->finalize (gobject);
 }
@@ -230,6 +230,14 @@ wk_ref_class_init (WkRefClass *klass)
 static void
 wk_ref_init (WkRef *self)
 {
+  WkRefPrivate *priv = wk_ref_get_instance_private (self);
+
+  /* Lookups (the shared ref, wk_get_weak_refs(), callbacks at the
+   * referent's death) take a ref's count from 1 through this, in order
+   * with its final unref (see owner_dup_fast() in wk-anchor.c). */
+  priv->node.owner = G_OBJECT (self);
+  priv->node.weak_owner = TRUE;
+  g_weak_ref_init (&priv->node.owner_weak, self);
 }
 
 /**
@@ -312,7 +320,7 @@ wk_ref_get (WkRef *self)
 
   hazard = wk_hazard_get ();
   wk_hazard_publish (hazard, priv->anchor);
-  return wk_anchor_get (priv->anchor, hazard, TRUE);
+  return wk_anchor_get (priv->anchor, hazard);
 }
 
 /**

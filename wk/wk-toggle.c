@@ -97,6 +97,7 @@
 #include <pthread.h>
 
 #include "wk-toggle.h"
+#include "wk-glib-private.h"
 
 typedef struct
 {
@@ -189,9 +190,8 @@ toggle_set_obtain (GObject *object)
  * any order: the count, read here under the set's lock, says what the
  * state is, and one thread at a time tells the holders. */
 static void
-toggle_notify (gpointer  data,
-               GObject  *object,
-               gboolean  unused)
+toggle_deliver (gpointer  data,
+                GObject  *object)
 {
   ToggleSet *set = data;
 
@@ -237,6 +237,21 @@ toggle_notify (gpointer  data,
   set->delivering = NULL;
   pthread_cond_broadcast (&set->delivered);
   pthread_mutex_unlock (&set->lock);
+}
+
+/* GLib's toggle notify for Wk's one toggle reference. Before GLib 2.80,
+ * g_weak_ref_get() calls it under GLib's global weak-reference lock, where
+ * a holder that touched any GWeakRef (a Wk weak reference to a new
+ * object, a final unref of an object with weak references) would
+ * deadlock: when Wk's own read is the caller, the holders are told once
+ * that lock is released, before the read returns (wk-glib-private.h). */
+static void
+toggle_notify (gpointer  data,
+               GObject  *object,
+               gboolean  unused)
+{
+  if (!wk_glib_defer_toggle_notify (toggle_deliver, data, object))
+    toggle_deliver (data, object);
 }
 
 static guint

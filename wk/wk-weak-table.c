@@ -436,7 +436,7 @@ dup_weak_side_unlocked (WkWeakTable *table,
   GObject *object;
 
   pthread_mutex_unlock (&table->lock);
-  object = wk_anchor_get (anchor, hazard, FALSE);
+  object = wk_anchor_get (anchor, hazard);
   pthread_mutex_lock (&table->lock);
   return object;
 }
@@ -458,7 +458,7 @@ wk_weak_table_dup_object (WkWeakTable   *table,
     }
   anchor = publish_anchor_locked (entry, &hazard);
   pthread_mutex_unlock (&table->lock);
-  return wk_anchor_get (anchor, hazard, FALSE);
+  return wk_anchor_get (anchor, hazard);
 }
 
 gpointer
@@ -607,7 +607,7 @@ wk_weak_table_steal (WkWeakTable   *table,
     return FALSE;
   /* The anchor may have lost its watch, but the hazard slot holds it. */
   if (object != NULL)
-    *object = wk_anchor_get (anchor, hazard, FALSE);
+    *object = wk_anchor_get (anchor, hazard);
   entry_unref_n (entry, drops);
   return TRUE;
 }
@@ -835,7 +835,7 @@ wk_weak_table_snapshot (WkWeakTable     *table,
       GObject *strong;
 
       wk_hazard_publish (hazard, shot->anchor);
-      strong = wk_anchor_get (shot->anchor, hazard, TRUE);
+      strong = wk_anchor_get (shot->anchor, hazard);
       if (strong != NULL)
         {
           /* The value stays with the entry we hold; a copy may run user

@@ -95,7 +95,7 @@ wk_weak_get (WkWeak *weak)
         }
     }
 
-  return wk_anchor_get (anchor, hazard, FALSE);
+  return wk_anchor_get (anchor, hazard);
 }
 
 /**

@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 # include "wk-enums.h"
 # include "wk-enum-types.h"
 # include "wk-init.h"
+# include "wk-binding.h"
 # include "wk-object.h"
 # include "wk-ref.h"
 # include "wk-proxy.h"

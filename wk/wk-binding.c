@@ -1,0 +1,67 @@
+/* wk-binding.c: what language bindings register with Wk
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "wk-binding-private.h"
+#include "wk-glib-private.h"
+
+static WkBindingLockFunc   binding_lock;     /* (atomic) */
+static WkBindingUnlockFunc binding_unlock;
+
+gboolean
+_wk_binding_lock_needed (void)
+{
+  return __atomic_load_n (&binding_lock, __ATOMIC_ACQUIRE) != NULL &&
+         wk_glib_toggle_notify_runs_locked ();
+}
+
+gpointer
+_wk_binding_lock_enter (void)
+{
+  WkBindingLockFunc lock = __atomic_load_n (&binding_lock, __ATOMIC_ACQUIRE);
+
+  return lock != NULL ? lock () : NULL;
+}
+
+void
+_wk_binding_lock_leave (gpointer state)
+{
+  if (binding_unlock != NULL)
+    binding_unlock (state);
+}
+
+/**
+ * wk_binding_set_toggle_lock: (skip)
+ * @lock: (nullable): takes the binding's interpreter lock (and returns a
+ *   value for @unlock), or %NULL to unregister
+ * @unlock: (nullable): releases what @lock took
+ *
+ * For language bindings whose toggle notify takes an interpreter lock,
+ * as PyGObject's takes Python's GIL.
+ *
+ * Before GLib 2.80, g_weak_ref_get() runs the toggle notify of an object
+ * whose count it takes from 1 to 2 while it holds GLib's global weak
+ * reference lock. A thread that does so without the interpreter lock
+ * then waits for it under GLib's lock, while a thread holding the
+ * interpreter lock may be waiting for GLib's lock (a final unref of any
+ * object with weak references takes it): a deadlock. With a lock
+ * registered here, Wk takes it before each of its own reads that may
+ * take a count from 1 to 2 on such a GLib, and never while it holds a
+ * lock of its own, so Wk's reads cannot meet that deadlock. On GLib 2.80
+ * and later the lock is never taken.
+ *
+ * Call it once, before threads use Wk; the Python binding does.
+ */
+void
+wk_binding_set_toggle_lock (WkBindingLockFunc   lock,
+                            WkBindingUnlockFunc unlock)
+{
+  g_return_if_fail ((lock == NULL) == (unlock == NULL));
+
+  binding_unlock = unlock;
+  __atomic_store_n (&binding_lock, lock, __ATOMIC_RELEASE);
+}
+
