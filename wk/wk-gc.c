@@ -1023,16 +1023,12 @@ dup_list_locked (WkGcHead  *list,
 {
   for (WkGcHead *h = list->next; h != list; h = h->next)
     {
-      gint count = __atomic_load_n ((gint *) &h->object->ref_count, __ATOMIC_RELAXED);
-      gboolean got = FALSE;
-
-      while (count >= 2 && !got)
-        got = __atomic_compare_exchange_n ((gint *) &h->object->ref_count, &count, count + 1,
-                                           TRUE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-      if (got)
+      if (wk_glib_try_ref_from_2 (h->object))
         g_ptr_array_add (strong, h->object);
-      else if (count == 1)
-        g_ptr_array_add (weak, wk_ref_new (h->object, NULL, NULL, NULL));
+      else if (__atomic_load_n ((gint *) &h->object->ref_count, __ATOMIC_RELAXED) == 1)
+        /* The anchor layer itself: no GObject made, nothing of the
+         * caller's run, under the lock. */
+        g_ptr_array_add (weak, wk_anchor_obtain (h->object));
     }
 }
 
@@ -1040,7 +1036,7 @@ static GPtrArray *
 dup_objects (gint generation)
 {
   GPtrArray *strong = g_ptr_array_new ();
-  GPtrArray *weak = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *weak = g_ptr_array_new_with_free_func ((GDestroyNotify) wk_anchor_unref);
   gint g;
   guint i;
 
@@ -1055,7 +1051,12 @@ dup_objects (gint generation)
 
   for (i = 0; i < weak->len; i++)
     {
-      GObject *object = wk_ref_get (g_ptr_array_index (weak, i));
+      WkAnchor *anchor = g_ptr_array_index (weak, i);
+      WkHazard *hazard = wk_hazard_get ();
+      GObject *object;
+
+      wk_hazard_publish (hazard, anchor);
+      object = wk_anchor_get (anchor, hazard);
 
       if (object != NULL)
         g_ptr_array_add (strong, object);
