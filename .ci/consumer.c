@@ -25,7 +25,7 @@ main (void)
   /* A cycle, with a finalizer: only the collector frees it. */
   wk_object_hold (a, G_OBJECT (b));
   wk_object_hold (b, G_OBJECT (a));
-  g_object_unref (wk_finalize_new (a, count, &finalized, NULL));
+  g_object_unref (wk_finalizer_new (a, count, &finalized, NULL));
   g_object_unref (a);
   g_object_unref (b);
   ok = ok && finalized == 0 && wk_gc_collect (-1) == 2 && finalized == 1;

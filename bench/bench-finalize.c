@@ -42,9 +42,9 @@ count_cleanup (const GValue *held,
 enum {
   V_OBJECT,            /* g_object_new + unref: the cost inside the deaths */
   V_WEAK_REF_PAIR,     /* g_object_weak_ref + g_object_weak_unref */
-  V_FINALIZER_PAIR,    /* wk_finalize_new + detach + unref */
+  V_FINALIZER_PAIR,    /* wk_finalizer_new + detach + unref */
   V_DEATH_NOTIFY,      /* new, g_object_weak_ref, final unref */
-  V_DEATH_FINALIZER,   /* new, wk_finalize_new, final unref */
+  V_DEATH_FINALIZER,   /* new, wk_finalizer_new, final unref */
   V_PROXY,             /* wk_proxy_new + unref */
   V_REGISTRY_PAIR,     /* register + unregister */
   N_VARIANTS
@@ -90,7 +90,7 @@ run_variant (guint   v,
     case V_FINALIZER_PAIR:
       for (i = 0; i < n; i++)
         {
-          WkFinalizer *finalizer = wk_finalize_new (live, count_run, NULL, NULL);
+          WkFinalizer *finalizer = wk_finalizer_new (live, count_run, NULL, NULL);
 
           wk_finalizer_detach (finalizer);
           g_object_unref (finalizer);
@@ -110,7 +110,7 @@ run_variant (guint   v,
         {
           GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
-          g_object_unref (wk_finalize_new (object, count_run, NULL, NULL));
+          g_object_unref (wk_finalizer_new (object, count_run, NULL, NULL));
           g_object_unref (object);
         }
       break;
@@ -151,7 +151,7 @@ main (int    argc,
   live = g_object_new (G_TYPE_OBJECT, NULL);
   /* The object of the pairs has its anchor already, as any object with a
    * weak reference does; one finalizer stays on it throughout. */
-  keep = wk_finalize_new (live, count_run, NULL, NULL);
+  keep = wk_finalizer_new (live, count_run, NULL, NULL);
   registry = wk_finalization_registry_new (count_cleanup, NULL, NULL, NULL);
 
   bench_print_system ("bench-finalize: Wk finalizers vs GLib weak notifies");

@@ -83,7 +83,7 @@ example_temp_dir_new (GError **error)
   self = g_object_new (EXAMPLE_TYPE_TEMP_DIR, NULL);
   self->name = name;
   /* The finalizer gets its own copy of the path: nothing of self. */
-  self->finalizer = wk_finalize_new (self, remove_tree, g_strdup (name), g_free);
+  self->finalizer = wk_finalizer_new (self, remove_tree, g_strdup (name), g_free);
 
   file = g_build_filename (name, "data.txt", NULL);
   g_file_set_contents (file, "some data\n", -1, NULL);

@@ -1119,7 +1119,7 @@ case_proxy_dup_target (void)
 }
 
 static void
-case_proxy_get_property (void)
+case_proxy_get_target_property (void)
 {
   GObject *object = g_object_new (BAD_TYPE_TARGET, NULL);
   WkProxy *live = wk_proxy_new (object, NULL, NULL, NULL);
@@ -1129,31 +1129,31 @@ case_proxy_get_property (void)
   GError *error = NULL;
 
   EXPECT_CRITICAL ("*WK_IS_PROXY*");
-  g_assert_false (wk_proxy_get_property (NULL, "level", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (NULL, "level", &value, &error));
   EXPECT_CRITICAL ("*WK_IS_PROXY*");
-  g_assert_false (wk_proxy_get_property ((WkProxy *) ref, "level", &value, &error));
+  g_assert_false (wk_proxy_get_target_property ((WkProxy *) ref, "level", &value, &error));
   EXPECT_CRITICAL ("*name != NULL*");
-  g_assert_false (wk_proxy_get_property (live, NULL, &value, &error));
+  g_assert_false (wk_proxy_get_target_property (live, NULL, &value, &error));
   EXPECT_CRITICAL ("*value != NULL*");
-  g_assert_false (wk_proxy_get_property (live, "level", NULL, &error));
+  g_assert_false (wk_proxy_get_target_property (live, "level", NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 
-  g_assert_false (wk_proxy_get_property (dead, "level", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (dead, "level", &value, &error));
   assert_error_dead (&error);
-  g_assert_false (wk_proxy_get_property (live, "no-such-property", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (live, "no-such-property", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
   g_clear_error (&error);
-  g_assert_false (wk_proxy_get_property (live, "", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (live, "", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
   g_clear_error (&error);
-  g_assert_false (wk_proxy_get_property (live, "write-only", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (live, "write-only", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_PROPERTY_ACCESS);
   g_clear_error (&error);
   g_assert_false (G_IS_VALUE (&value));   /* left as it was */
 
   g_value_init (&value, G_TYPE_OBJECT);   /* an int cannot be read as an object */
-  g_assert_false (wk_proxy_get_property (live, "level", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (live, "level", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_INVALID_VALUE);
   g_clear_error (&error);
   g_assert_true (G_VALUE_HOLDS_OBJECT (&value));
@@ -1166,7 +1166,7 @@ case_proxy_get_property (void)
 }
 
 static void
-case_proxy_dup_property (void)
+case_proxy_dup_target_property (void)
 {
   GObject *object = g_object_new (BAD_TYPE_TARGET, NULL);
   WkProxy *live = wk_proxy_new (object, NULL, NULL, NULL);
@@ -1174,20 +1174,20 @@ case_proxy_dup_property (void)
   GError *error = NULL;
 
   EXPECT_CRITICAL ("*WK_IS_PROXY*");
-  g_assert_null (wk_proxy_dup_property (NULL, "level", &error));
+  g_assert_null (wk_proxy_dup_target_property (NULL, "level", &error));
   EXPECT_CRITICAL ("*WK_IS_PROXY*");
-  g_assert_null (wk_proxy_dup_property ((WkProxy *) object, "level", &error));
+  g_assert_null (wk_proxy_dup_target_property ((WkProxy *) object, "level", &error));
   EXPECT_CRITICAL ("*name != NULL*");
-  g_assert_null (wk_proxy_dup_property (live, NULL, &error));
+  g_assert_null (wk_proxy_dup_target_property (live, NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 
-  g_assert_null (wk_proxy_dup_property (dead, "level", &error));
+  g_assert_null (wk_proxy_dup_target_property (dead, "level", &error));
   assert_error_dead (&error);
-  g_assert_null (wk_proxy_dup_property (live, "no-such-property", &error));
+  g_assert_null (wk_proxy_dup_target_property (live, "no-such-property", &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
   g_clear_error (&error);
-  g_assert_null (wk_proxy_dup_property (live, "write-only", &error));
+  g_assert_null (wk_proxy_dup_target_property (live, "write-only", &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_PROPERTY_ACCESS);
   g_clear_error (&error);
 
@@ -1197,7 +1197,7 @@ case_proxy_dup_property (void)
 }
 
 static void
-case_proxy_set_property (void)
+case_proxy_set_target_property (void)
 {
   GObject *object = g_object_new (BAD_TYPE_TARGET, NULL);
   WkProxy *live = wk_proxy_new (object, NULL, NULL, NULL);
@@ -1211,39 +1211,39 @@ case_proxy_set_property (void)
   g_value_set_static_string (&string, "five");
 
   EXPECT_CRITICAL ("*WK_IS_PROXY*");
-  g_assert_false (wk_proxy_set_property (NULL, "level", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (NULL, "level", &value, &error));
   EXPECT_CRITICAL ("*WK_IS_PROXY*");
-  g_assert_false (wk_proxy_set_property ((WkProxy *) object, "level", &value, &error));
+  g_assert_false (wk_proxy_set_target_property ((WkProxy *) object, "level", &value, &error));
   EXPECT_CRITICAL ("*name != NULL*");
-  g_assert_false (wk_proxy_set_property (live, NULL, &value, &error));
+  g_assert_false (wk_proxy_set_target_property (live, NULL, &value, &error));
   EXPECT_CRITICAL ("*G_IS_VALUE*");
-  g_assert_false (wk_proxy_set_property (live, "level", NULL, &error));
+  g_assert_false (wk_proxy_set_target_property (live, "level", NULL, &error));
   EXPECT_CRITICAL ("*G_IS_VALUE*");
-  g_assert_false (wk_proxy_set_property (live, "level", &unset, &error));
+  g_assert_false (wk_proxy_set_target_property (live, "level", &unset, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 
-  g_assert_false (wk_proxy_set_property (dead, "level", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (dead, "level", &value, &error));
   assert_error_dead (&error);
-  g_assert_false (wk_proxy_set_property (live, "no-such-property", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (live, "no-such-property", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
   g_clear_error (&error);
-  g_assert_false (wk_proxy_set_property (live, "read-only", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (live, "read-only", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_PROPERTY_ACCESS);
   g_clear_error (&error);
-  g_assert_false (wk_proxy_set_property (live, "construct-only", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (live, "construct-only", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_PROPERTY_ACCESS);
   g_clear_error (&error);
-  g_assert_false (wk_proxy_set_property (live, "level", &string, &error));
+  g_assert_false (wk_proxy_set_target_property (live, "level", &string, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_INVALID_VALUE);
   g_clear_error (&error);
   /* Out of the property's range, either side. */
   g_value_set_int (&value, 11);
-  g_assert_false (wk_proxy_set_property (live, "level", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (live, "level", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_INVALID_VALUE);
   g_clear_error (&error);
   g_value_set_int (&value, -1);
-  g_assert_false (wk_proxy_set_property (live, "level", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (live, "level", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_INVALID_VALUE);
   g_clear_error (&error);
   g_assert_cmpint (BAD_TARGET (object)->level, ==, 0);
@@ -1335,20 +1335,79 @@ case_weak_clear (void)
   g_assert_null (wk_weak_get (&weak));
 }
 
+/* The old names still work: they are the new functions. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+static void
+case_proxy_get_property (void)
+{
+  GObject *object = plain_new ();
+  WkProxy *proxy = wk_proxy_new (object, NULL, NULL, NULL);
+  GValue value = G_VALUE_INIT;
+  GError *error = NULL;
+
+  EXPECT_CRITICAL ("*WK_IS_PROXY*");
+  g_assert_false (wk_proxy_get_property (NULL, "level", &value, &error));
+  g_test_assert_expected_messages ();
+  g_assert_false (wk_proxy_get_property (proxy, "no-such-property", &value, &error));
+  g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+  g_object_unref (proxy);
+  g_object_unref (object);
+}
+
+static void
+case_proxy_dup_property (void)
+{
+  GObject *object = plain_new ();
+  WkProxy *proxy = wk_proxy_new (object, NULL, NULL, NULL);
+  GError *error = NULL;
+
+  EXPECT_CRITICAL ("*WK_IS_PROXY*");
+  g_assert_null (wk_proxy_dup_property (NULL, "level", &error));
+  g_test_assert_expected_messages ();
+  g_assert_null (wk_proxy_dup_property (proxy, "no-such-property", &error));
+  g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+  g_object_unref (proxy);
+  g_object_unref (object);
+}
+
+static void
+case_proxy_set_property (void)
+{
+  GObject *object = plain_new ();
+  WkProxy *proxy = wk_proxy_new (object, NULL, NULL, NULL);
+  GValue value = G_VALUE_INIT;
+  GError *error = NULL;
+
+  g_value_init (&value, G_TYPE_INT);
+  EXPECT_CRITICAL ("*WK_IS_PROXY*");
+  g_assert_false (wk_proxy_set_property (NULL, "level", &value, &error));
+  g_test_assert_expected_messages ();
+  g_assert_false (wk_proxy_set_property (proxy, "no-such-property", &value, &error));
+  g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+  g_object_unref (proxy);
+  g_object_unref (object);
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS
+
 /* ---- finalizers ------------------------------------------------------- */
 
 static void
-case_finalize_new (void)
+case_finalizer_new (void)
 {
   GParamSpec *pspec = not_an_object ();
   GObject *object = plain_new ();
 
   EXPECT_CRITICAL ("*G_IS_OBJECT*");
-  g_assert_null (wk_finalize_new (NULL, count_finalize, NULL, NULL));
+  g_assert_null (wk_finalizer_new (NULL, count_finalize, NULL, NULL));
   EXPECT_CRITICAL ("*G_IS_OBJECT*");
-  g_assert_null (wk_finalize_new (pspec, count_finalize, NULL, NULL));
+  g_assert_null (wk_finalizer_new (pspec, count_finalize, NULL, NULL));
   EXPECT_CRITICAL ("*func != NULL*");
-  g_assert_null (wk_finalize_new (object, NULL, NULL, NULL));
+  g_assert_null (wk_finalizer_new (object, NULL, NULL, NULL));
   g_test_assert_expected_messages ();
   g_object_unref (object);
   g_assert_cmpint (n_calls, ==, 0);
@@ -1360,7 +1419,7 @@ static WkFinalizer *
 dead_finalizer_new (void)
 {
   GObject *object = plain_new ();
-  WkFinalizer *finalizer = wk_finalize_new (object, count_finalize, NULL, NULL);
+  WkFinalizer *finalizer = wk_finalizer_new (object, count_finalize, NULL, NULL);
 
   g_object_unref (object);
   g_assert_cmpint (n_calls, ==, 1);
@@ -1373,7 +1432,7 @@ case_finalizer_call (void)
 {
   GObject *object = plain_new ();
   WkFinalizer *dead = dead_finalizer_new ();
-  WkFinalizer *detached = wk_finalize_new (object, count_finalize, NULL, NULL);
+  WkFinalizer *detached = wk_finalizer_new (object, count_finalize, NULL, NULL);
 
   EXPECT_CRITICAL ("*WK_IS_FINALIZER*");
   g_assert_false (wk_finalizer_call (NULL));
@@ -1394,7 +1453,7 @@ case_finalizer_detach (void)
 {
   GObject *object = plain_new ();
   WkFinalizer *dead = dead_finalizer_new ();
-  WkFinalizer *called = wk_finalize_new (object, count_finalize, NULL, NULL);
+  WkFinalizer *called = wk_finalizer_new (object, count_finalize, NULL, NULL);
 
   EXPECT_CRITICAL ("*WK_IS_FINALIZER*");
   g_assert_false (wk_finalizer_detach (NULL));
@@ -1412,23 +1471,122 @@ case_finalizer_detach (void)
 }
 
 static void
-case_finalizer_peek (void)
+case_finalizer_dup_object (void)
 {
   GObject *object = plain_new ();
   WkFinalizer *dead = dead_finalizer_new ();
-  WkFinalizer *detached = wk_finalize_new (object, count_finalize, NULL, NULL);
+  WkFinalizer *detached = wk_finalizer_new (object, count_finalize, NULL, NULL);
 
   EXPECT_CRITICAL ("*WK_IS_FINALIZER*");
-  g_assert_null (wk_finalizer_peek (NULL));
+  g_assert_null (wk_finalizer_dup_object (NULL));
   EXPECT_CRITICAL ("*WK_IS_FINALIZER*");
-  g_assert_null (wk_finalizer_peek ((WkFinalizer *) object));
+  g_assert_null (wk_finalizer_dup_object ((WkFinalizer *) object));
   g_test_assert_expected_messages ();
-  g_assert_null (wk_finalizer_peek (dead));
+  g_assert_null (wk_finalizer_dup_object (dead));
   wk_finalizer_detach (detached);
-  g_assert_null (wk_finalizer_peek (detached));   /* object alive, finalizer dead */
+  g_assert_null (wk_finalizer_dup_object (detached));   /* object alive, finalizer dead */
   g_object_unref (dead);
   g_object_unref (detached);
   g_object_unref (object);
+}
+
+/* The deprecated names still work (and warn when compiled, which this
+ * file silences): they are the new functions. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+static void
+case_finalize_new (void)
+{
+  GObject *object = plain_new ();
+  WkFinalizer *finalizer;
+
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_null (wk_finalize_new (NULL, count_finalize, NULL, NULL));
+  g_test_assert_expected_messages ();
+  finalizer = wk_finalize_new (object, count_finalize, NULL, NULL);
+  g_assert_true (WK_IS_FINALIZER (finalizer));
+  g_object_unref (object);
+  g_assert_cmpint (n_calls, ==, 1);
+  g_object_unref (finalizer);
+}
+
+static void
+case_finalizer_peek (void)
+{
+  GObject *object = plain_new ();
+  WkFinalizer *finalizer = wk_finalizer_new (object, count_finalize, NULL, NULL);
+  gpointer got;
+
+  EXPECT_CRITICAL ("*WK_IS_FINALIZER*");
+  g_assert_null (wk_finalizer_peek (NULL));
+  g_test_assert_expected_messages ();
+  got = wk_finalizer_peek (finalizer);
+  g_assert_true (got == object);
+  g_object_unref (got);
+  g_assert_true (wk_finalizer_detach (finalizer));
+  g_assert_null (wk_finalizer_peek (finalizer));
+  g_object_unref (finalizer);
+  g_object_unref (object);
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+static void
+count_destroy (gpointer data)
+{
+  (*(gint *) data)++;
+}
+
+static void
+case_finalize_add (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  GObject *object = plain_new ();
+  gint destroyed = 0;
+
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_cmpuint (wk_finalize_add (NULL, count_finalize, NULL, NULL), ==, 0);
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_cmpuint (wk_finalize_add (pspec, count_finalize, NULL, NULL), ==, 0);
+  EXPECT_CRITICAL ("*func != NULL*");
+  g_assert_cmpuint (wk_finalize_add (object, NULL, &destroyed, count_destroy), ==, 0);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (destroyed, ==, 0);
+  g_assert_cmpuint (wk_finalize_add (object, count_finalize, &destroyed, count_destroy), !=, 0);
+  g_object_unref (object);
+  g_assert_cmpint (n_calls, ==, 1);
+  g_assert_cmpint (destroyed, ==, 1);
+  g_param_spec_unref (pspec);
+}
+
+static void
+case_finalize_remove (void)
+{
+  GParamSpec *pspec = not_an_object ();
+  GObject *object = plain_new ();
+  GObject *other = plain_new ();
+  gint destroyed = 0;
+  gsize id = wk_finalize_add (object, count_finalize, &destroyed, count_destroy);
+
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_false (wk_finalize_remove (NULL, id));
+  EXPECT_CRITICAL ("*G_IS_OBJECT*");
+  g_assert_false (wk_finalize_remove (pspec, id));
+  EXPECT_CRITICAL ("*id != 0*");
+  g_assert_false (wk_finalize_remove (object, 0));
+  g_test_assert_expected_messages ();
+  /* Not this object's, or unknown: FALSE, quietly. */
+  g_assert_false (wk_finalize_remove (other, id));
+  g_assert_false (wk_finalize_remove (object, id + 1000));
+  g_assert_cmpint (destroyed, ==, 0);
+  g_assert_true (wk_finalize_remove (object, id));
+  g_assert_cmpint (destroyed, ==, 1);
+  g_assert_false (wk_finalize_remove (object, id));
+  g_object_unref (object);
+  g_object_unref (other);
+  g_assert_cmpint (n_calls, ==, 0);
+  g_assert_cmpint (destroyed, ==, 1);
+  g_param_spec_unref (pspec);
 }
 
 static void
@@ -1487,8 +1645,8 @@ static void
 case_finalize_run_atexit (void)
 {
   GObject *object = plain_new ();
-  WkFinalizer *pending = wk_finalize_new (object, count_finalize, NULL, NULL);
-  WkFinalizer *skipped = wk_finalize_new (object, count_finalize, NULL, NULL);
+  WkFinalizer *pending = wk_finalizer_new (object, count_finalize, NULL, NULL);
+  WkFinalizer *skipped = wk_finalizer_new (object, count_finalize, NULL, NULL);
 
   wk_finalizer_set_atexit (skipped, FALSE);
   /* Called again and again, and with nothing pending. */
@@ -2807,6 +2965,9 @@ static const BadInputCase cases[] = {
   CASE (weak_set),
   CASE (weak_get),
   CASE (weak_clear),
+  CASE (proxy_get_target_property),
+  CASE (proxy_dup_target_property),
+  CASE (proxy_set_target_property),
   /* finalizers */
   CASE (finalize_new),
   CASE (finalizer_call),
@@ -2816,7 +2977,11 @@ static const BadInputCase cases[] = {
   CASE (finalizer_get_atexit),
   CASE (finalizer_set_atexit),
   CASE (finalize_run_atexit),
+  CASE (finalizer_new),
   /* WkFinalizationRegistry */
+  CASE (finalizer_dup_object),
+  CASE (finalize_add),
+  CASE (finalize_remove),
   CASE (finalization_registry_new),
   CASE (finalization_registry_register),
   CASE (finalization_registry_unregister),

@@ -77,7 +77,7 @@ test_finalizer_runs_at_death (gconstpointer data)
   gint finalized = 0;
   GObject *object = wk_test_object_new (TYPE_OF (data), &finalized);
   Log log = { 0 };
-  WkFinalizer *finalizer = wk_finalize_new (object, entry_run, entry_new (&log, "f"), entry_free);
+  WkFinalizer *finalizer = wk_finalizer_new (object, entry_run, entry_new (&log, "f"), entry_free);
 
   /* Does not keep the object alive, and does not count as a weak ref. */
   g_assert_cmpuint (wk_object_get_ref_count (object), ==, 1);
@@ -105,7 +105,7 @@ test_finalizer_death_order (gconstpointer data)
   Log log = { g_ptr_array_new (), 0, 0 };
   Entry *a = entry_new (&log, "ref-a"), *b = entry_new (&log, "ref-b");
   WkRef *ref_a = wk_ref_new (object, log_ref_callback, a, g_free);
-  WkFinalizer *finalizer = wk_finalize_new (object, entry_run, entry_new (&log, "finalizer"), entry_free);
+  WkFinalizer *finalizer = wk_finalizer_new (object, entry_run, entry_new (&log, "finalizer"), entry_free);
   WkRef *ref_b = wk_ref_new (object, log_ref_callback, b, g_free);
   char *order;
 
@@ -125,11 +125,11 @@ test_finalizer_call_detach (gconstpointer data)
 {
   GObject *object = wk_test_object_new (TYPE_OF (data), NULL);
   Log log = { 0 };
-  WkFinalizer *called = wk_finalize_new (object, entry_run, entry_new (&log, "called"), entry_free);
-  WkFinalizer *detached = wk_finalize_new (object, entry_run, entry_new (&log, "detached"), entry_free);
+  WkFinalizer *called = wk_finalizer_new (object, entry_run, entry_new (&log, "called"), entry_free);
+  WkFinalizer *detached = wk_finalizer_new (object, entry_run, entry_new (&log, "detached"), entry_free);
   GObject *peeked;
 
-  peeked = wk_finalizer_peek (called);
+  peeked = wk_finalizer_dup_object (called);
   g_assert_true (peeked == object);
   g_object_unref (peeked);
 
@@ -139,7 +139,7 @@ test_finalizer_call_detach (gconstpointer data)
   g_assert_false (wk_finalizer_is_alive (called));
   g_assert_false (wk_finalizer_call (called));
   g_assert_false (wk_finalizer_detach (called));
-  g_assert_null (wk_finalizer_peek (called));
+  g_assert_null (wk_finalizer_dup_object (called));
 
   g_assert_true (wk_finalizer_detach (detached));
   g_assert_cmpint (log.ran, ==, 1);
@@ -147,7 +147,7 @@ test_finalizer_call_detach (gconstpointer data)
   g_assert_false (wk_finalizer_is_alive (detached));
   g_assert_false (wk_finalizer_detach (detached));
   g_assert_false (wk_finalizer_call (detached));
-  g_assert_null (wk_finalizer_peek (detached));
+  g_assert_null (wk_finalizer_dup_object (detached));
 
   /* The object's death runs neither again. */
   g_assert_cmpuint (wk_object_get_ref_count (object), ==, 1);
@@ -163,12 +163,12 @@ test_finalizer_after_death (gconstpointer data)
 {
   GObject *object = wk_test_object_new (TYPE_OF (data), NULL);
   Log log = { 0 };
-  WkFinalizer *finalizer = wk_finalize_new (object, entry_run, entry_new (&log, "f"), entry_free);
+  WkFinalizer *finalizer = wk_finalizer_new (object, entry_run, entry_new (&log, "f"), entry_free);
 
   g_object_unref (object);
   g_assert_cmpint (log.ran, ==, 1);
   g_assert_false (wk_finalizer_is_alive (finalizer));
-  g_assert_null (wk_finalizer_peek (finalizer));
+  g_assert_null (wk_finalizer_dup_object (finalizer));
   g_assert_false (wk_finalizer_call (finalizer));
   g_assert_false (wk_finalizer_detach (finalizer));
   g_assert_cmpint (log.ran, ==, 1);
@@ -181,7 +181,7 @@ test_finalizer_run_dispose (gconstpointer data)
 {
   GObject *object = wk_test_object_new (TYPE_OF (data), NULL);
   Log log = { g_ptr_array_new (), 0, 0 };
-  WkFinalizer *first = wk_finalize_new (object, entry_run, entry_new (&log, "first"), entry_free);
+  WkFinalizer *first = wk_finalizer_new (object, entry_run, entry_new (&log, "first"), entry_free);
   WkFinalizer *second;
   char *order;
 
@@ -189,7 +189,7 @@ test_finalizer_run_dispose (gconstpointer data)
    * runs; one made afterwards follows the object that lives on. */
   g_object_run_dispose (object);
   g_assert_cmpint (log.ran, ==, 1);
-  second = wk_finalize_new (object, entry_run, entry_new (&log, "second"), entry_free);
+  second = wk_finalizer_new (object, entry_run, entry_new (&log, "second"), entry_free);
   g_assert_true (wk_finalizer_is_alive (second));
   g_object_unref (object);
   order = joined (log.order);
@@ -205,7 +205,7 @@ test_finalizer_atexit_property (void)
 {
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
   Log log = { 0 };
-  WkFinalizer *finalizer = wk_finalize_new (object, entry_run, entry_new (&log, "f"), entry_free);
+  WkFinalizer *finalizer = wk_finalizer_new (object, entry_run, entry_new (&log, "f"), entry_free);
   gboolean atexit = TRUE;
 
   wk_finalizer_set_atexit (finalizer, FALSE);
@@ -231,7 +231,7 @@ make_more (gpointer data)
 {
   printf ("ran %s\n", (const char *) data);
   /* Made while finalizers run at exit: it runs too. */
-  g_object_unref (wk_finalize_new (exit_object, print_name, "late", NULL));
+  g_object_unref (wk_finalizer_new (exit_object, print_name, "late", NULL));
 }
 
 /* The child leaves three atexit finalizers, one that is not, one that is
@@ -246,17 +246,17 @@ test_finalizer_at_exit (void)
       WkFinalizer *no_exit, *detached;
 
       exit_object = g_object_new (G_TYPE_OBJECT, NULL);
-      g_object_unref (wk_finalize_new (exit_object, print_name, "first", NULL));
-      g_object_unref (wk_finalize_new (exit_object, make_more, "second", NULL));
-      no_exit = wk_finalize_new (exit_object, print_name, "not-at-exit", NULL);
+      g_object_unref (wk_finalizer_new (exit_object, print_name, "first", NULL));
+      g_object_unref (wk_finalizer_new (exit_object, make_more, "second", NULL));
+      no_exit = wk_finalizer_new (exit_object, print_name, "not-at-exit", NULL);
       wk_finalizer_set_atexit (no_exit, FALSE);
       g_object_unref (no_exit);
-      detached = wk_finalize_new (exit_object, print_name, "detached", NULL);
+      detached = wk_finalizer_new (exit_object, print_name, "detached", NULL);
       wk_finalizer_detach (detached);
       g_object_unref (detached);
-      g_object_unref (wk_finalize_new (dead, print_name, "at-death", NULL));
+      g_object_unref (wk_finalizer_new (dead, print_name, "at-death", NULL));
       g_object_unref (dead);
-      g_object_unref (wk_finalize_new (exit_object, print_name, "third", NULL));
+      g_object_unref (wk_finalizer_new (exit_object, print_name, "third", NULL));
       printf ("exiting\n");
       /* exit_object stays alive: only the exit can run them. */
       return;
@@ -315,7 +315,7 @@ test_finalizer_race (void)
       Race race = { g_object_new (G_TYPE_OBJECT, NULL), NULL, i % 2, 0, (i / 2) % 200, 0, 0 };
       GThread *thread;
 
-      race.finalizer = wk_finalize_new (race.object, entry_run, entry_new (&log, "r"), entry_free);
+      race.finalizer = wk_finalizer_new (race.object, entry_run, entry_new (&log, "r"), entry_free);
       thread = g_thread_new ("race", race_thread, &race);
       while (__atomic_load_n (&race.ready, __ATOMIC_ACQUIRE) == 0)
         ;
@@ -345,17 +345,17 @@ test_finalizer_bad_input (void)
       GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*G_IS_OBJECT*");
-      g_assert_null (wk_finalize_new (NULL, print_name, NULL, NULL));
+      g_assert_null (wk_finalizer_new (NULL, print_name, NULL, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*G_IS_OBJECT*");
-      g_assert_null (wk_finalize_new (not_an_object, print_name, NULL, NULL));
+      g_assert_null (wk_finalizer_new (not_an_object, print_name, NULL, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
-      g_assert_null (wk_finalize_new (object, NULL, NULL, NULL));
+      g_assert_null (wk_finalizer_new (object, NULL, NULL, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_FINALIZER*");
       g_assert_false (wk_finalizer_call (NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_FINALIZER*");
       g_assert_false (wk_finalizer_detach ((WkFinalizer *) object));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_FINALIZER*");
-      g_assert_null (wk_finalizer_peek (NULL));
+      g_assert_null (wk_finalizer_dup_object (NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_FINALIZER*");
       g_assert_false (wk_finalizer_is_alive (NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_FINALIZER*");
@@ -372,6 +372,202 @@ test_finalizer_bad_input (void)
   g_test_trap_assert_passed ();
 }
 
+/* ---- light finalizers (wk_finalize_add) ------------------------------ */
+
+typedef struct
+{
+  Log     *log;
+  WkWeak  *weak;     /* must read NULL when the finalizer runs */
+  WkRef   *ref;
+} Watched;
+
+static void
+light_checks_refs (gpointer data)
+{
+  Entry *entry = data;
+
+  /* Every weak reference to the object reads NULL by now. */
+  g_assert_null (entry->object);
+  entry_run (data);
+}
+
+static void
+test_light_runs_at_death (gconstpointer data)
+{
+  gint finalized = 0;
+  GObject *object = wk_test_object_new (TYPE_OF (data), &finalized);
+  Log log = { g_ptr_array_new (), 0, 0 };
+  Entry *a = entry_new (&log, "ref-a"), *b = entry_new (&log, "ref-b");
+  WkRef *ref_a = wk_ref_new (object, log_ref_callback, a, g_free);
+  gsize light = wk_finalize_add (object, light_checks_refs, entry_new (&log, "light"), entry_free);
+  WkRef *ref_b = wk_ref_new (object, log_ref_callback, b, g_free);
+  gsize removed = wk_finalize_add (object, entry_run, entry_new (&log, "removed"), entry_free);
+  WkWeak weak = WK_WEAK_INIT;
+  char *order;
+
+  g_assert_cmpuint (light, !=, 0);
+  g_assert_cmpuint (removed, !=, 0);
+  g_assert_cmpuint (light, !=, removed);
+  /* Not a weak ref, and does not keep the object alive. */
+  g_assert_cmpuint (wk_get_weak_ref_count (object), ==, 2);
+  g_assert_cmpuint (wk_object_get_ref_count (object), ==, 1);
+
+  g_assert_true (wk_finalize_remove (object, removed));
+  g_assert_cmpint (log.destroyed, ==, 1);
+  g_assert_false (wk_finalize_remove (object, removed));
+
+  wk_weak_init (&weak, object);
+  g_object_unref (object);
+  g_assert_cmpint (finalized, ==, 1);
+  order = joined (log.order);
+  g_assert_cmpstr (order, ==, "ref-b light ref-a");
+  g_free (order);
+  g_assert_cmpint (log.ran, ==, 1);
+  g_assert_cmpint (log.destroyed, ==, 2);
+  g_assert_null (wk_weak_get (&weak));
+  wk_weak_clear (&weak);
+  g_ptr_array_unref (log.order);
+  g_object_unref (ref_a);
+  g_object_unref (ref_b);
+}
+
+static void
+test_light_after_death (void)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  Log log = { 0 };
+  gsize id = wk_finalize_add (object, entry_run, entry_new (&log, "f"), entry_free);
+
+  g_object_unref (object);
+  g_assert_cmpint (log.ran, ==, 1);
+  g_assert_cmpint (log.destroyed, ==, 1);
+  (void) id;
+}
+
+/* Added from the object's own finalize: never runs, destroy at once. */
+static void
+add_light_in_finalize (GObject  *object,
+                       gpointer  data)
+{
+  Log *log = data;
+
+  g_assert_cmpuint (wk_finalize_add (object, entry_run, entry_new (log, "late"), entry_free), ==, 0);
+}
+
+static void
+test_light_while_dying (gconstpointer data)
+{
+  GObject *object = wk_test_object_new (TYPE_OF (data), NULL);
+  Log log = { 0 };
+
+  wk_test_probe (object)->finalize_hook = add_light_in_finalize;
+  wk_test_probe (object)->finalize_data = &log;
+  g_object_unref (object);
+  g_assert_cmpint (log.ran, ==, 0);
+  g_assert_cmpint (log.destroyed, ==, 1);
+}
+
+/* A finalizer that removes another one of the same object, and one
+ * that drops the last reference to a second object with its own. */
+typedef struct
+{
+  GObject *object;
+  gsize    other;
+  gboolean removed;
+  GObject *to_drop;
+} Reentry;
+
+static void
+light_reenters (gpointer data)
+{
+  Reentry *r = data;
+
+  /* The death is delivering the other one too: too late to remove. */
+  r->removed = wk_finalize_remove (r->object, r->other);
+  g_clear_object (&r->to_drop);
+}
+
+static void
+test_light_reentrant (void)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *second = g_object_new (G_TYPE_OBJECT, NULL);
+  Log log = { 0 };
+  Reentry r = { object, 0, TRUE, second };
+
+  r.other = wk_finalize_add (object, entry_run, entry_new (&log, "other"), entry_free);
+  wk_finalize_add (object, light_reenters, &r, NULL);
+  wk_finalize_add (second, entry_run, entry_new (&log, "second"), entry_free);
+  g_object_unref (object);
+  g_assert_false (r.removed);
+  g_assert_null (r.to_drop);
+  g_assert_cmpint (log.ran, ==, 2);
+  g_assert_cmpint (log.destroyed, ==, 2);
+}
+
+/* remove() in one thread (which reaches the object through a weak
+ * pointer, as it must hold it while it calls), the last unref in another:
+ * exactly one wins, and the destroy notify runs once either way. */
+typedef struct
+{
+  WkWeak   weak;
+  gsize    id;
+  gint     ready;
+  gint     go;
+  gint     delay;
+  gboolean removed;
+} LightRace;
+
+static gpointer
+light_race_thread (gpointer data)
+{
+  LightRace *race = data;
+  GObject *object;
+
+  __atomic_store_n (&race->ready, 1, __ATOMIC_RELEASE);
+  while (!__atomic_load_n (&race->go, __ATOMIC_ACQUIRE))
+    wk_test_cpu_relax ();
+  spin (race->delay);
+  object = wk_weak_get (&race->weak);
+  if (object != NULL)
+    {
+      race->removed = wk_finalize_remove (object, race->id);
+      g_object_unref (object);
+    }
+  return NULL;
+}
+
+static void
+test_light_race (void)
+{
+  gint n = wk_test_iterations (2000, 100000);
+  gint removed = 0;
+  Log log = { 0 };
+  gint i;
+
+  for (i = 0; i < n; i++)
+    {
+      GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+      LightRace race = { WK_WEAK_INIT, 0, 0, 0, (i / 2) % 200, FALSE };
+      GThread *thread;
+
+      wk_weak_init (&race.weak, object);
+      race.id = wk_finalize_add (object, entry_run, entry_new (&log, "r"), entry_free);
+      thread = g_thread_new ("light-race", light_race_thread, &race);
+      while (!__atomic_load_n (&race.ready, __ATOMIC_ACQUIRE))
+        wk_test_cpu_relax ();
+      __atomic_store_n (&race.go, 1, __ATOMIC_RELEASE);
+      spin (i % 2 ? 100 : 0);
+      g_object_unref (object);
+      g_thread_join (thread);
+      wk_weak_clear (&race.weak);
+      removed += race.removed;
+    }
+  g_assert_cmpint (log.destroyed, ==, n);
+  g_assert_cmpint (log.ran, ==, n - removed);
+  g_test_message ("%d races: remove won %d, death won %d", n, removed, n - removed);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -386,6 +582,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/finalizer/at-exit", test_finalizer_at_exit);
   g_test_add_func ("/finalizer/race", test_finalizer_race);
   g_test_add_func ("/finalizer/bad-input", test_finalizer_bad_input);
+  wk_test_add_for_types ("/finalizer/light/runs-at-death", test_light_runs_at_death);
+  g_test_add_func ("/finalizer/light/after-death", test_light_after_death);
+  wk_test_add_for_types ("/finalizer/light/while-dying", test_light_while_dying);
+  g_test_add_func ("/finalizer/light/reentrant", test_light_reentrant);
+  g_test_add_func ("/finalizer/light/race", test_light_race);
 
   return g_test_run ();
 }

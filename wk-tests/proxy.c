@@ -195,20 +195,20 @@ test_proxy_properties (void)
   GError *error = NULL;
 
   /* Zero-filled: initialized to the property's type. */
-  g_assert_true (wk_proxy_get_property (proxy, "level", &value, &error));
+  g_assert_true (wk_proxy_get_target_property (proxy, "level", &value, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_value_get_int (&value), ==, 3);
   g_value_unset (&value);
 
   /* Initialized to a type the value transforms into. */
   g_value_init (&value, G_TYPE_STRING);
-  g_assert_true (wk_proxy_get_property (proxy, "level", &value, &error));
+  g_assert_true (wk_proxy_get_target_property (proxy, "level", &value, &error));
   g_assert_cmpstr (g_value_get_string (&value), ==, "3");
   g_value_unset (&value);
 
   g_value_init (&value, G_TYPE_STRING);
   g_value_set_static_string (&value, "two");
-  g_assert_true (wk_proxy_set_property (proxy, "label", &value, &error));
+  g_assert_true (wk_proxy_set_target_property (proxy, "label", &value, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (gadget->label, ==, "two");
   g_value_unset (&value);
@@ -216,12 +216,12 @@ test_proxy_properties (void)
   /* Transformed on the way in. */
   g_value_init (&value, G_TYPE_UINT);
   g_value_set_uint (&value, 9);
-  g_assert_true (wk_proxy_set_property (proxy, "level", &value, &error));
+  g_assert_true (wk_proxy_set_target_property (proxy, "level", &value, &error));
   g_assert_cmpint (gadget->level, ==, 9);
 
   /* Out of range: an error, no warning, nothing changed. */
   g_value_set_uint (&value, 11);
-  g_assert_false (wk_proxy_set_property (proxy, "level", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (proxy, "level", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_INVALID_VALUE);
   g_clear_error (&error);
   g_assert_cmpint (gadget->level, ==, 9);
@@ -229,52 +229,52 @@ test_proxy_properties (void)
 
   /* A type that does not transform. */
   g_value_init (&value, G_TYPE_OBJECT);
-  g_assert_false (wk_proxy_set_property (proxy, "level", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (proxy, "level", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_INVALID_VALUE);
   g_clear_error (&error);
-  g_assert_false (wk_proxy_get_property (proxy, "level", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (proxy, "level", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_INVALID_VALUE);
   g_clear_error (&error);
   g_value_unset (&value);
 
   /* Unknown and inaccessible properties. */
-  g_assert_false (wk_proxy_get_property (proxy, "no-such", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (proxy, "no-such", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
   g_clear_error (&error);
   g_assert_false (G_IS_VALUE (&value));
-  g_assert_false (wk_proxy_get_property (proxy, "secret", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (proxy, "secret", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_PROPERTY_ACCESS);
   g_clear_error (&error);
   g_value_init (&value, G_TYPE_INT);
-  g_assert_false (wk_proxy_set_property (proxy, "serial", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (proxy, "serial", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_PROPERTY_ACCESS);
   g_clear_error (&error);
-  g_assert_false (wk_proxy_set_property (proxy, "sealed", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (proxy, "sealed", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_PROPERTY_ACCESS);
   g_clear_error (&error);
-  g_assert_true (wk_proxy_set_property (proxy, "secret", &value, &error));
+  g_assert_true (wk_proxy_set_target_property (proxy, "secret", &value, &error));
   g_value_unset (&value);
 
   /* The binding form. */
   {
-    GValue *dup = wk_proxy_dup_property (proxy, "label", &error);
+    GValue *dup = wk_proxy_dup_target_property (proxy, "label", &error);
 
     g_assert_no_error (error);
     g_assert_cmpstr (g_value_get_string (dup), ==, "two");
     g_value_unset (dup);
     g_free (dup);
-    g_assert_null (wk_proxy_dup_property (proxy, "no-such", &error));
+    g_assert_null (wk_proxy_dup_target_property (proxy, "no-such", &error));
     g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_UNKNOWN_PROPERTY);
     g_clear_error (&error);
   }
 
   /* Dead. */
   g_object_unref (gadget);
-  g_assert_false (wk_proxy_get_property (proxy, "level", &value, &error));
+  g_assert_false (wk_proxy_get_target_property (proxy, "level", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_DEAD);
   g_clear_error (&error);
   g_value_init (&value, G_TYPE_INT);
-  g_assert_false (wk_proxy_set_property (proxy, "level", &value, &error));
+  g_assert_false (wk_proxy_set_target_property (proxy, "level", &value, &error));
   g_assert_error (error, WK_REF_ERROR, WK_REF_ERROR_DEAD);
   g_clear_error (&error);
   g_value_unset (&value);
@@ -315,17 +315,17 @@ test_proxy_bad_input (void)
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_PROXY*");
       g_assert_null (wk_proxy_dup_target ((WkProxy *) ref, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*name != NULL*");
-      g_assert_false (wk_proxy_get_property (proxy, NULL, &value, NULL));
+      g_assert_false (wk_proxy_get_target_property (proxy, NULL, &value, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*value != NULL*");
-      g_assert_false (wk_proxy_get_property (proxy, "x", NULL, NULL));
+      g_assert_false (wk_proxy_get_target_property (proxy, "x", NULL, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_PROXY*");
-      g_assert_null (wk_proxy_dup_property (NULL, "x", NULL));
+      g_assert_null (wk_proxy_dup_target_property (NULL, "x", NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*name != NULL*");
-      g_assert_null (wk_proxy_dup_property (proxy, NULL, NULL));
+      g_assert_null (wk_proxy_dup_target_property (proxy, NULL, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*G_IS_VALUE*");
-      g_assert_false (wk_proxy_set_property (proxy, "x", &value, NULL));
+      g_assert_false (wk_proxy_set_target_property (proxy, "x", &value, NULL));
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*WK_IS_PROXY*");
-      g_assert_false (wk_proxy_set_property (NULL, "x", &value, NULL));
+      g_assert_false (wk_proxy_set_target_property (NULL, "x", &value, NULL));
       error = g_error_new_literal (WK_REF_ERROR, WK_REF_ERROR_DEAD, "set");
       g_test_expect_message ("Wk", G_LOG_LEVEL_CRITICAL, "*error == NULL*");
       g_assert_null (wk_proxy_dup_target (proxy, &error));

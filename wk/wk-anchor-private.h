@@ -94,6 +94,7 @@ struct _WkRefNode
   guint           shared : 1;
   guint           is_ref : 1;  /* counted and listed as a weak reference */
   guint           weak_owner : 1;  /* owner_weak is set: see owner_dup_fast() */
+  guint           claimed : 1;     /* a light node that a death is delivering */
   /* A GWeakRef on the owner itself (refs only), so that a lookup can take
    * the owner's count from 1 in order with the owner's final unref. */
   GWeakRef        owner_weak;
@@ -115,6 +116,15 @@ struct _WkAnchor
   WkRefNode  *shared;      /* the shared callback-less ref, if any */
   WkLink     *watches;     /* WkWatches */
 };
+
+/* A light finalizer (wk_finalize_add()): a node with no owner, whose
+ * callback is the WkFinalizeFunc; the anchor's list owns it until a death
+ * delivers it or wk_anchor_remove_light() takes it out. */
+typedef struct
+{
+  WkRefNode  node;   /* first; owner NULL */
+  gsize      id;
+} WkLightNode;
 
 WkAnchor  *wk_anchor_obtain          (GObject   *object);
 WkAnchor  *wk_anchor_lookup          (GObject   *object);
@@ -148,6 +158,14 @@ WkRefCallback wk_anchor_take_callback (WkAnchor       *anchor,
                                       gpointer       *user_data,
                                       GDestroyNotify *destroy);
 guint      wk_anchor_count_refs      (WkAnchor  *anchor);
+/* Links a light node; FALSE if the referent's death has already been
+ * processed (it is then not linked). */
+gboolean   wk_anchor_add_light       (WkAnchor    *anchor,
+                                      WkLightNode *light);
+/* Takes the light node @id out, unless a death is delivering it; the
+ * caller then owns it. NULL if there is none to take. */
+WkLightNode *wk_anchor_remove_light  (WkAnchor  *anchor,
+                                      gsize      id);
 gboolean   wk_anchor_watch           (WkAnchor    *anchor,
                                       WkWatch     *watch,
                                       WkWatchFunc  func);

@@ -22,6 +22,7 @@
 
 #include "wk-anchor-private.h"
 #include "wk-binding-private.h"
+#include "wk-finalizer.h"
 #include "wk-object-private.h"
 #include "wk-ref-private.h"
 
@@ -284,12 +285,31 @@ wk_anchor_obtain (GObject *object)
     }
 }
 
+static void
+unlink_locked (WkAnchor  *anchor,
+               WkRefNode *node)
+{
+  link_remove (&anchor->refs, &node->link);
+  node->linked = FALSE;
+  if (node->is_ref)
+    anchor->n_refs--;
+  if (anchor->shared == node)
+    anchor->shared = NULL;
+}
+
 /* A pin keeps a linked node's memory (inside its owner) valid outside
  * the lock: the owner's dispose waits for its node's pins to go. A pin
  * does not keep the owner alive; owner_dup() then takes a reference. */
 static inline gboolean
 pin_locked (WkRefNode *node)
 {
+  if (node->owner == NULL)
+    {
+      /* A light finalizer: nobody but a death delivers it, and once
+       * claimed, wk_anchor_remove_light() leaves it to the death. */
+      node->claimed = TRUE;
+      return TRUE;
+    }
   if (__atomic_load_n ((gint *) &node->owner->ref_count, __ATOMIC_SEQ_CST) <= 0)
     return FALSE;
   node->pins++;
@@ -305,7 +325,8 @@ unpin (WkAnchor   *anchor,
 
   anchor_lock (anchor);
   for (i = 0; i < n; i++)
-    nodes[i]->pins--;
+    if (nodes[i]->owner != NULL)
+      nodes[i]->pins--;
   anchor_unlock (anchor);
 }
 
@@ -325,6 +346,8 @@ owner_dup_fast (WkRefNode *node,
   GObject *owner = node->owner;
 
   *slow = FALSE;
+  if (owner == NULL)
+    return NULL;
   if (!node->weak_owner)
     return g_object_ref (owner);
   if (wk_glib_try_ref_from_2 (owner))
@@ -401,9 +424,10 @@ anchor_dup_nodes_where (WkAnchor *anchor,
                                             FALSE);
       unpin (anchor, (WkRefNode **) nodes->pdata, nodes->len);
 
-      /* Keep the nodes whose owner we hold: they stay valid while it lives. */
+      /* Keep the nodes whose owner we hold (they stay valid while it
+       * lives), and the light ones, which are the death's now. */
       for (i = 0, kept = 0; i < nodes->len; i++)
-        if (owners[i] != NULL)
+        if (owners[i] != NULL || ((WkRefNode *) nodes->pdata[i])->owner == NULL)
           nodes->pdata[kept++] = nodes->pdata[i];
       g_ptr_array_set_size (nodes, kept);
       if (kept == 0)
@@ -422,6 +446,7 @@ node_has_callback (WkAnchor  *anchor,
 {
   return node->callback != NULL;
 }
+
 
 static gboolean
 node_is_ref (WkAnchor  *anchor,
@@ -477,6 +502,47 @@ wk_anchor_count_refs (WkAnchor *anchor)
   n = anchor->n_refs;
   anchor_unlock (anchor);
   return n;
+}
+
+gboolean
+wk_anchor_add_light (WkAnchor    *anchor,
+                     WkLightNode *light)
+{
+  gboolean linked;
+
+  anchor_lock (anchor);
+  linked = !anchor->closed;
+  if (linked)
+    {
+      link_push (&anchor->refs, &light->node.link);
+      light->node.linked = TRUE;
+    }
+  anchor_unlock (anchor);
+  return linked;
+}
+
+WkLightNode *
+wk_anchor_remove_light (WkAnchor *anchor,
+                        gsize     id)
+{
+  WkLink *link;
+
+  anchor_lock (anchor);
+  for (link = anchor->refs; link != NULL; link = link->next)
+    {
+      WkRefNode *node = (WkRefNode *) link;
+
+      if (node->owner == NULL && ((WkLightNode *) node)->id == id)
+        {
+          if (node->claimed)
+            break;
+          unlink_locked (anchor, node);
+          anchor_unlock (anchor);
+          return (WkLightNode *) node;
+        }
+    }
+  anchor_unlock (anchor);
+  return NULL;
 }
 
 WkRef *
@@ -538,17 +604,6 @@ wk_anchor_link_unshared (WkAnchor  *anchor,
   return linked;
 }
 
-static void
-unlink_locked (WkAnchor  *anchor,
-               WkRefNode *node)
-{
-  link_remove (&anchor->refs, &node->link);
-  node->linked = FALSE;
-  if (node->is_ref)
-    anchor->n_refs--;
-  if (anchor->shared == node)
-    anchor->shared = NULL;
-}
 
 /* From the owner's dispose (and finalize, for subclasses that do not
  * chain up dispose): once the pins are gone, the node leaves the list
@@ -830,6 +885,16 @@ wk_anchor_deliver_callbacks (WkAnchorDeath *death)
       GDestroyNotify destroy;
       WkRefCallback callback = wk_anchor_take_callback (death->anchor, node, &user_data, &destroy);
 
+      if (owner == NULL)
+        {
+          /* A light finalizer: claimed, so only we take it out. */
+          wk_anchor_unlink (death->anchor, node);
+          ((WkFinalizeFunc) (void (*) (void)) callback) (user_data);
+          if (destroy != NULL)
+            destroy (user_data);
+          g_free (node);
+          continue;
+        }
       if (callback != NULL)
         callback ((WkRef *) owner, user_data);
       if (destroy != NULL)

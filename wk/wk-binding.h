@@ -32,7 +32,7 @@ typedef gpointer (*WkBindingLockFunc)   (void);
  */
 typedef void     (*WkBindingUnlockFunc) (gpointer state);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_2
 void wk_binding_set_toggle_lock (WkBindingLockFunc   lock,
                                  WkBindingUnlockFunc unlock);
 

@@ -38,7 +38,7 @@ typedef enum {
   WK_REF_ERROR_INVALID_VALUE,
 } WkRefError;
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GQuark wk_ref_error_quark (void);
 
 G_END_DECLS

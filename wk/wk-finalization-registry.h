@@ -28,23 +28,23 @@ typedef void (*WkCleanupFunc) (const GValue *held,
 
 #define WK_TYPE_FINALIZATION_REGISTRY (wk_finalization_registry_get_type ())
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (WkFinalizationRegistry, wk_finalization_registry, WK, FINALIZATION_REGISTRY, GObject)
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 WkFinalizationRegistry *wk_finalization_registry_new        (WkCleanupFunc           cleanup,
                                                              gpointer                user_data,
                                                              GDestroyNotify          destroy,
                                                              GMainContext           *context);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void                    wk_finalization_registry_register   (WkFinalizationRegistry *self,
                                                              gpointer                target,
                                                              const GValue           *held,
                                                              GObject                *unregister_token);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean                wk_finalization_registry_unregister (WkFinalizationRegistry *self,
                                                              GObject                *unregister_token);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint                   wk_finalization_registry_get_size   (WkFinalizationRegistry *self);
 
 G_END_DECLS

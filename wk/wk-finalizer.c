@@ -9,7 +9,7 @@
  * A function to call once when an object dies: Python's
  * `weakref.finalize` for GObjects.
  *
- * [func@Wk.finalize_new] returns a finalizer that does not keep its
+ * [ctor@Wk.Finalizer.new] returns a finalizer that does not keep its
  * object alive, while Wk keeps the finalizer itself alive until it has
  * run or been detached: the caller may drop its reference at once and the
  * function still runs. A finalizer is *alive* until the first of
@@ -40,8 +40,8 @@
  * }
  *
  * self->path = g_dir_make_tmp ("cache-XXXXXX", NULL);
- * g_object_unref (wk_finalize_new (self, remove_directory,
- *                                  g_strdup (self->path), g_free));
+ * g_object_unref (wk_finalizer_new (self, remove_directory,
+ *                                   g_strdup (self->path), g_free));
  * ```
  */
 
@@ -265,7 +265,7 @@ arrange_atexit (void)
 }
 
 /**
- * wk_finalize_new:
+ * wk_finalizer_new: (constructor)
  * @object: (type GObject.Object): the object to watch, any GObject
  * @func: (scope notified) (closure user_data) (destroy destroy): called once
  *   when @object dies, unless the finalizer is called or detached first
@@ -284,10 +284,10 @@ arrange_atexit (void)
  * Returns: (transfer full): the finalizer
  */
 WkFinalizer *
-wk_finalize_new (gpointer        object,
-                 WkFinalizeFunc  func,
-                 gpointer        user_data,
-                 GDestroyNotify  destroy)
+wk_finalizer_new (gpointer        object,
+                  WkFinalizeFunc  func,
+                  gpointer        user_data,
+                  GDestroyNotify  destroy)
 {
   WkFinalizer *self;
 
@@ -365,16 +365,41 @@ wk_finalizer_detach (WkFinalizer *self)
 }
 
 /**
- * wk_finalizer_peek:
+ * wk_finalize_new:
+ * @object: (type GObject.Object): the object to watch, any GObject
+ * @func: (scope notified) (closure user_data) (destroy destroy): called once
+ *   when @object dies, unless the finalizer is called or detached first
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data once
+ *
+ * The old name of [ctor@Wk.Finalizer.new], which bindings showed as a
+ * free function rather than as a constructor.
+ *
+ * Returns: (transfer full): the finalizer
+ *
+ * Deprecated: 0.2: Use [ctor@Wk.Finalizer.new].
+ */
+WkFinalizer *
+wk_finalize_new (gpointer        object,
+                 WkFinalizeFunc  func,
+                 gpointer        user_data,
+                 GDestroyNotify  destroy)
+{
+  return wk_finalizer_new (object, func, user_data, destroy);
+}
+
+/**
+ * wk_finalizer_dup_object:
  * @self: a finalizer
  *
- * Gets the object, while the finalizer is alive and the object too.
+ * Gets a new reference to the object, while the finalizer is alive and
+ * the object too.
  *
  * Returns: (transfer full) (nullable) (type GObject.Object): the object,
  *   or %NULL once it has started to die or the finalizer is dead
  */
 gpointer
-wk_finalizer_peek (WkFinalizer *self)
+wk_finalizer_dup_object (WkFinalizer *self)
 {
   WkHazard *hazard;
 
@@ -386,6 +411,24 @@ wk_finalizer_peek (WkFinalizer *self)
   hazard = wk_hazard_get ();
   wk_hazard_publish (hazard, self->anchor);
   return wk_anchor_get (self->anchor, hazard);
+}
+
+/**
+ * wk_finalizer_peek:
+ * @self: a finalizer
+ *
+ * The old name of [method@Wk.Finalizer.dup_object]: it returns a new
+ * reference, which GLib's naming calls `dup`, not `peek`.
+ *
+ * Returns: (transfer full) (nullable) (type GObject.Object): the object,
+ *   or %NULL once it has started to die or the finalizer is dead
+ *
+ * Deprecated: 0.2: Use [method@Wk.Finalizer.dup_object].
+ */
+gpointer
+wk_finalizer_peek (WkFinalizer *self)
+{
+  return wk_finalizer_dup_object (self);
 }
 
 /**
@@ -485,4 +528,96 @@ wk_finalize_run_atexit (void)
 
   while ((self = claim_newest_atexit ()) != NULL)
     finalizer_finish (self, TRUE);
+}
+
+/**
+ * wk_finalize_add: (skip)
+ * @object: (type GObject.Object): the object to watch, any GObject
+ * @func: called once when @object dies, unless removed first
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data, once: after @func ran, or when
+ *   the finalizer is removed
+ *
+ * Adds a light finalizer to @object: the C form of [class@Wk.Finalizer]
+ * without a GObject, for code that makes many of them (a cache's
+ * entries, a binding's objects). It runs as a [class@Wk.Ref]'s callback
+ * does: once, at the object's death, in the thread that dropped the last
+ * reference, newest first among the object's callbacks and finalizers,
+ * after every weak reference to the object reads %NULL. It has no
+ * `atexit` and is not counted as a weak reference.
+ *
+ * A finalizer added while @object is already dying never runs: @destroy
+ * is called at once and 0 returned.
+ *
+ * Returns: an id for [func@Wk.finalize_remove], never 0 for a finalizer
+ *   that will run (0 on bad input or a dying @object)
+ */
+gsize
+wk_finalize_add (gpointer        object,
+                 WkFinalizeFunc  func,
+                 gpointer        user_data,
+                 GDestroyNotify  destroy)
+{
+  static gsize last_id;   /* (atomic) */
+  WkLightNode *light;
+  WkAnchor *anchor;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  light = g_new0 (WkLightNode, 1);
+  light->node.callback = (WkRefCallback) (void (*) (void)) func;
+  light->node.user_data = user_data;
+  light->node.destroy = destroy;
+  do
+    light->id = __atomic_add_fetch (&last_id, 1, __ATOMIC_RELAXED);
+  while (G_UNLIKELY (light->id == 0));
+
+  anchor = wk_anchor_obtain (object);
+  if (!wk_anchor_add_light (anchor, light))
+    {
+      wk_anchor_unref (anchor);
+      g_free (light);
+      if (destroy != NULL)
+        destroy (user_data);
+      return 0;
+    }
+  /* The object's own reference keeps the anchor while the node is in it. */
+  wk_anchor_unref (anchor);
+  return light->id;
+}
+
+/**
+ * wk_finalize_remove: (skip)
+ * @object: (type GObject.Object): the object given to [func@Wk.finalize_add]
+ * @id: the id it returned
+ *
+ * Removes a light finalizer before it runs, and calls its destroy
+ * notify. Safe against the object's death in another thread: either the
+ * finalizer runs there, or it is removed here, never both.
+ *
+ * Returns: %TRUE if the finalizer was still pending and is now removed;
+ *   %FALSE if it has run, is running, or there is no such finalizer
+ */
+gboolean
+wk_finalize_remove (gpointer object,
+                    gsize    id)
+{
+  WkLightNode *light;
+  WkAnchor *anchor;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), FALSE);
+  g_return_val_if_fail (id != 0, FALSE);
+
+  anchor = wk_anchor_lookup (object);
+  if (anchor == NULL)
+    return FALSE;
+  light = wk_anchor_remove_light (anchor, id);
+  wk_anchor_unref (anchor);
+  if (light == NULL)
+    return FALSE;
+  if (light->node.destroy != NULL)
+    light->node.destroy (light->node.user_data);
+  g_free (light);
+  return TRUE;
 }

@@ -17,38 +17,56 @@ G_BEGIN_DECLS
 
 /**
  * WkFinalizeFunc:
- * @user_data: (closure): the data given to [func@Wk.finalize_new]
+ * @user_data: (closure): the data given to [ctor@Wk.Finalizer.new] or
+ *   wk_finalize_add()
  *
- * The function of a [class@Wk.Finalizer]: called at most once, when the
- * object dies, when [method@Wk.Finalizer.call] is called, or at exit.
+ * The function of a finalizer: called at most once, when the object dies,
+ * or for a [class@Wk.Finalizer], when [method@Wk.Finalizer.call] is
+ * called or at exit.
  */
 typedef void (*WkFinalizeFunc) (gpointer user_data);
 
 #define WK_TYPE_FINALIZER (wk_finalizer_get_type ())
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (WkFinalizer, wk_finalizer, WK, FINALIZER, GObject)
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_2
+WkFinalizer *wk_finalizer_new         (gpointer         object,
+                                       WkFinalizeFunc   func,
+                                       gpointer         user_data,
+                                       GDestroyNotify   destroy);
+WK_DEPRECATED_IN_0_2_FOR (wk_finalizer_new)
 WkFinalizer *wk_finalize_new          (gpointer         object,
                                        WkFinalizeFunc   func,
                                        gpointer         user_data,
                                        GDestroyNotify   destroy);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean     wk_finalizer_call        (WkFinalizer     *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean     wk_finalizer_detach      (WkFinalizer     *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_2
+gpointer     wk_finalizer_dup_object  (WkFinalizer     *self);
+WK_DEPRECATED_IN_0_2_FOR (wk_finalizer_dup_object)
 gpointer     wk_finalizer_peek        (WkFinalizer     *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean     wk_finalizer_is_alive    (WkFinalizer     *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean     wk_finalizer_get_atexit  (WkFinalizer     *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void         wk_finalizer_set_atexit  (WkFinalizer     *self,
                                        gboolean         atexit);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void         wk_finalize_run_atexit   (void);
+
+WK_AVAILABLE_IN_0_2
+gsize        wk_finalize_add          (gpointer         object,
+                                       WkFinalizeFunc   func,
+                                       gpointer         user_data,
+                                       GDestroyNotify   destroy);
+WK_AVAILABLE_IN_0_2
+gboolean     wk_finalize_remove       (gpointer         object,
+                                       gsize            id);
 
 G_END_DECLS

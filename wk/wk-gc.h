@@ -54,57 +54,57 @@ typedef enum {
 
 #define WK_TYPE_GC (wk_gc_get_type ())
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (WkGc, wk_gc, WK, GC, GObject)
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 WkGc           *wk_gc_get_default       (void);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint           wk_gc_collect           (int              generation);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_enable            (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_disable           (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean        wk_gc_is_enabled        (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_get_count         (guint           *count0,
                                          guint           *count1,
                                          guint           *count2);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_set_threshold     (guint            threshold0,
                                          guint            threshold1,
                                          guint            threshold2);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_get_threshold     (guint           *threshold0,
                                          guint           *threshold1,
                                          guint           *threshold2);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GPtrArray      *wk_gc_get_objects       (int              generation);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GPtrArray      *wk_gc_get_referrers     (gpointer         object);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GPtrArray      *wk_gc_get_referents     (gpointer         object);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean        wk_gc_is_tracked        (gpointer         object);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_freeze            (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_unfreeze          (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint           wk_gc_get_freeze_count  (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GVariant       *wk_gc_get_stats         (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_set_debug         (WkGcDebugFlags   flags);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 WkGcDebugFlags  wk_gc_get_debug         (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GPtrArray      *wk_gc_get_garbage       (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void            wk_gc_set_auto_mode     (WkGcAutoMode     mode);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 WkGcAutoMode    wk_gc_get_auto_mode     (void);
 
 G_END_DECLS

@@ -13,13 +13,13 @@
 
 G_BEGIN_DECLS
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint        wk_get_major_version (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint        wk_get_minor_version (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint        wk_get_micro_version (void);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 const char  *wk_check_version     (guint required_major,
                                    guint required_minor,
                                    guint required_micro);

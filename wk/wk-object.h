@@ -29,7 +29,7 @@ typedef void (*WkVisitFunc) (GObject  *child,
 
 #define WK_TYPE_OBJECT (wk_object_get_type ())
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 G_DECLARE_DERIVABLE_TYPE (WkObject, wk_object, WK, OBJECT, GObject)
 
 /**
@@ -61,19 +61,19 @@ struct _WkObjectClass
   gpointer _wk_padding[13];
 };
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 WkObject *wk_object_new           (void);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint     wk_object_get_ref_count (gpointer object);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void       wk_object_hold          (WkObject *self,
                                     GObject  *child);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean   wk_object_release       (WkObject *self,
                                     GObject  *child);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GPtrArray *wk_object_list_held     (WkObject *self);
 
 G_END_DECLS

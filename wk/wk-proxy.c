@@ -141,7 +141,7 @@ dup_target_property (WkProxy      *self,
 }
 
 /**
- * wk_proxy_get_property:
+ * wk_proxy_get_target_property:
  * @self: a proxy
  * @name: the name of a property of the referent
  * @value: (out caller-allocates): where to store the value: a zero-filled
@@ -158,10 +158,10 @@ dup_target_property (WkProxy      *self,
  * Returns: %TRUE on success; on failure @value is left as it was
  */
 gboolean
-wk_proxy_get_property (WkProxy     *self,
-                       const char  *name,
-                       GValue      *value,
-                       GError     **error)
+wk_proxy_get_target_property (WkProxy     *self,
+                              const char  *name,
+                              GValue      *value,
+                              GError     **error)
 {
   GParamSpec *pspec = NULL;
   GObject *target;
@@ -193,13 +193,13 @@ wk_proxy_get_property (WkProxy     *self,
 }
 
 /**
- * wk_proxy_dup_property:
+ * wk_proxy_dup_target_property:
  * @self: a proxy
  * @name: the name of a property of the referent
  * @error: return location for a [struct@GLib.Error]
  *
  * Reads a property of the live referent into a new [struct@GObject.Value] of the
- * property's type, failing as [method@Wk.Proxy.get_property] does. This
+ * property's type, failing as [method@Wk.Proxy.get_target_property] does. This
  * is the form for bindings that cannot pass a caller-allocated [struct@GObject.Value]
  * (GJS 1.74 converts the out value before it looks at the error).
  *
@@ -207,9 +207,9 @@ wk_proxy_get_property (WkProxy     *self,
  *   g_free() in C, or %NULL with @error set
  */
 GValue *
-wk_proxy_dup_property (WkProxy     *self,
-                       const char  *name,
-                       GError     **error)
+wk_proxy_dup_target_property (WkProxy     *self,
+                              const char  *name,
+                              GError     **error)
 {
   GValue *value;
 
@@ -218,13 +218,13 @@ wk_proxy_dup_property (WkProxy     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   value = g_new0 (GValue, 1);
-  if (!wk_proxy_get_property (self, name, value, error))
+  if (!wk_proxy_get_target_property (self, name, value, error))
     g_clear_pointer (&value, g_free);
   return value;
 }
 
 /**
- * wk_proxy_set_property:
+ * wk_proxy_set_target_property:
  * @self: a proxy
  * @name: the name of a property of the referent
  * @value: the new value, of the property's type or one that transforms
@@ -241,10 +241,10 @@ wk_proxy_dup_property (WkProxy     *self,
  * Returns: %TRUE if the property was set
  */
 gboolean
-wk_proxy_set_property (WkProxy       *self,
-                       const char    *name,
-                       const GValue  *value,
-                       GError       **error)
+wk_proxy_set_target_property (WkProxy       *self,
+                              const char    *name,
+                              const GValue  *value,
+                              GError       **error)
 {
   GValue converted = G_VALUE_INIT;
   GParamSpec *pspec = NULL;
@@ -279,4 +279,67 @@ wk_proxy_set_property (WkProxy       *self,
   g_value_unset (&converted);
   g_object_unref (target);
   return ok;
+}
+
+/* The old names, which shadowed GObject's get_property() and
+ * set_property() in Python and JavaScript (GJS warned "Too many
+ * arguments" at callers of GObject's form): kept for C callers, hidden
+ * from bindings. */
+
+/**
+ * wk_proxy_get_property: (skip)
+ * @self: a proxy
+ * @name: the name of a property of the referent
+ * @value: where to store the value
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Returns: %TRUE on success
+ *
+ * Deprecated: 0.2: Use [method@Wk.Proxy.get_target_property].
+ */
+gboolean
+wk_proxy_get_property (WkProxy     *self,
+                       const char  *name,
+                       GValue      *value,
+                       GError     **error)
+{
+  return wk_proxy_get_target_property (self, name, value, error);
+}
+
+/**
+ * wk_proxy_dup_property: (skip)
+ * @self: a proxy
+ * @name: the name of a property of the referent
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Returns: (transfer full): the value, or %NULL with @error set
+ *
+ * Deprecated: 0.2: Use [method@Wk.Proxy.dup_target_property].
+ */
+GValue *
+wk_proxy_dup_property (WkProxy     *self,
+                       const char  *name,
+                       GError     **error)
+{
+  return wk_proxy_dup_target_property (self, name, error);
+}
+
+/**
+ * wk_proxy_set_property: (skip)
+ * @self: a proxy
+ * @name: the name of a property of the referent
+ * @value: the new value
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Returns: %TRUE if the property was set
+ *
+ * Deprecated: 0.2: Use [method@Wk.Proxy.set_target_property].
+ */
+gboolean
+wk_proxy_set_property (WkProxy       *self,
+                       const char    *name,
+                       const GValue  *value,
+                       GError       **error)
+{
+  return wk_proxy_set_target_property (self, name, value, error);
 }

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 #define WK_TYPE_REF (wk_ref_get_type ())
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 G_DECLARE_DERIVABLE_TYPE (WkRef, wk_ref, WK, REF, GObject)
 
 /**
@@ -36,29 +36,29 @@ struct _WkRefClass
   gpointer _wk_padding[8];
 };
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 WkRef      *wk_ref_new             (gpointer        object,
                                     WkRefCallback   callback,
                                     gpointer        user_data,
                                     GDestroyNotify  destroy);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gpointer    wk_ref_get             (WkRef          *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean    wk_ref_is_alive        (WkRef          *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean    wk_ref_set_callback    (WkRef          *self,
                                     WkRefCallback   callback,
                                     gpointer        user_data,
                                     GDestroyNotify  destroy);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint       wk_ref_hash            (gconstpointer   ref);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean    wk_ref_equal           (gconstpointer   a,
                                     gconstpointer   b);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint       wk_get_weak_ref_count  (gpointer        object);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GPtrArray  *wk_get_weak_refs       (gpointer        object);
 
 G_END_DECLS

@@ -15,13 +15,13 @@
 
 G_BEGIN_DECLS
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gulong wk_signal_connect_weak         (gpointer        instance,
                                        const char     *detailed_signal,
                                        GCallback       c_handler,
                                        gpointer        target,
                                        GConnectFlags   connect_flags);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gulong wk_signal_connect_closure_weak (gpointer        instance,
                                        const char     *detailed_signal,
                                        GClosure       *closure,

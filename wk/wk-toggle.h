@@ -29,21 +29,21 @@ typedef void (*WkToggleNotify) (gpointer  data,
                                 GObject  *object,
                                 gboolean  is_last_ref);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void     wk_object_add_toggle_ref    (GObject        *object,
                                       WkToggleNotify  notify,
                                       gpointer        data);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void     wk_object_remove_toggle_ref (GObject        *object,
                                       WkToggleNotify  notify,
                                       gpointer        data);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint    wk_object_add_toggle_ref_full     (GObject        *object,
                                             WkToggleNotify  notify,
                                             gpointer        data,
                                             GDestroyNotify  destroy);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean wk_object_remove_toggle_ref_by_id (GObject        *object,
                                             guint           id);
 

@@ -11,6 +11,8 @@
 
 #include <glib.h>
 
+#include "wk-version.h"
+
 #ifndef _WK_EXTERN
 # if defined (WK_COMPILATION) && defined (__GNUC__)
 #  define _WK_EXTERN __attribute__((visibility ("default"))) extern
@@ -19,5 +21,77 @@
 # endif
 #endif
 
-/* Every public symbol of API version 1 is marked with this. */
-#define WK_AVAILABLE_IN_ALL _WK_EXTERN
+/**
+ * WK_VERSION_0_1:
+ *
+ * The encoded version 0.1 of Wk, for %WK_VERSION_MIN_REQUIRED and
+ * %WK_VERSION_MAX_ALLOWED.
+ */
+#define WK_VERSION_0_1 (WK_ENCODE_VERSION (0, 1, 0))
+
+/**
+ * WK_VERSION_0_2:
+ *
+ * The encoded version 0.2 of Wk, for %WK_VERSION_MIN_REQUIRED and
+ * %WK_VERSION_MAX_ALLOWED.
+ */
+#define WK_VERSION_0_2 (WK_ENCODE_VERSION (0, 2, 0))
+
+/**
+ * WK_VERSION_CUR_STABLE:
+ *
+ * The encoded version of the Wk headers, without the micro version.
+ */
+#define WK_VERSION_CUR_STABLE (WK_ENCODE_VERSION (WK_MAJOR_VERSION, WK_MINOR_VERSION, 0))
+
+/**
+ * WK_VERSION_MIN_REQUIRED:
+ *
+ * Define it, before including `<wk/wk.h>`, to the oldest Wk version the
+ * code must build with: functions deprecated after that version do not
+ * warn. Defaults to %WK_VERSION_CUR_STABLE, so deprecated functions warn.
+ */
+#ifndef WK_VERSION_MIN_REQUIRED
+# define WK_VERSION_MIN_REQUIRED (WK_VERSION_CUR_STABLE)
+#endif
+
+/**
+ * WK_VERSION_MAX_ALLOWED:
+ *
+ * Define it, before including `<wk/wk.h>`, to the newest Wk version the
+ * code may use: functions added after that version warn. Defaults to
+ * %WK_VERSION_CUR_STABLE.
+ */
+#ifndef WK_VERSION_MAX_ALLOWED
+# define WK_VERSION_MAX_ALLOWED (WK_VERSION_CUR_STABLE)
+#endif
+
+#if defined (WK_DISABLE_DEPRECATION_WARNINGS) || defined (WK_COMPILATION)
+# define _WK_DEPRECATED            _WK_EXTERN
+# define _WK_DEPRECATED_FOR(f)     _WK_EXTERN
+# define _WK_UNAVAILABLE(maj,min)  _WK_EXTERN
+#else
+# define _WK_DEPRECATED            G_DEPRECATED _WK_EXTERN
+# define _WK_DEPRECATED_FOR(f)     G_DEPRECATED_FOR (f) _WK_EXTERN
+# define _WK_UNAVAILABLE(maj,min)  G_UNAVAILABLE (maj, min) _WK_EXTERN
+#endif
+
+/* Every public symbol is marked with the version that introduced it, and
+ * a deprecated one also with the version that deprecated it: */
+
+/* Symbols of the first release. */
+#define WK_AVAILABLE_IN_0_1 _WK_EXTERN
+
+#if WK_VERSION_MAX_ALLOWED < WK_VERSION_0_2
+# define WK_AVAILABLE_IN_0_2 _WK_UNAVAILABLE (0, 2)
+#else
+# define WK_AVAILABLE_IN_0_2 _WK_EXTERN
+#endif
+
+#if WK_VERSION_MIN_REQUIRED >= WK_VERSION_0_2
+# define WK_DEPRECATED_IN_0_2          _WK_DEPRECATED
+# define WK_DEPRECATED_IN_0_2_FOR(f)   _WK_DEPRECATED_FOR (f)
+#else
+# define WK_DEPRECATED_IN_0_2          _WK_EXTERN
+# define WK_DEPRECATED_IN_0_2_FOR(f)   _WK_EXTERN
+#endif

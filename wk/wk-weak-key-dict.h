@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 #define WK_TYPE_WEAK_KEY_DICT (wk_weak_key_dict_get_type ())
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 G_DECLARE_FINAL_TYPE (WkWeakKeyDict, wk_weak_key_dict, WK, WEAK_KEY_DICT, GObject)
 
 typedef struct _WkWeakKeyDictIter WkWeakKeyDictIter;
@@ -46,73 +46,73 @@ typedef void (*WkWeakKeyDictForeachFunc) (GObject  *key,
                                           gpointer  value,
                                           gpointer  user_data);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 WkWeakKeyDict *wk_weak_key_dict_new            (GDestroyNotify  value_destroy);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 WkWeakKeyDict *wk_weak_key_dict_new_for_values (void);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void       wk_weak_key_dict_insert       (WkWeakKeyDict *self,
                                           GObject       *key,
                                           gpointer       value);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gpointer   wk_weak_key_dict_lookup       (WkWeakKeyDict *self,
                                           GObject       *key);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_lookup_extended (WkWeakKeyDict *self,
                                              GObject       *key,
                                              gpointer      *value);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_contains     (WkWeakKeyDict *self,
                                           GObject       *key);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_remove       (WkWeakKeyDict *self,
                                           GObject       *key);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_steal        (WkWeakKeyDict *self,
                                           GObject       *key,
                                           gpointer      *value);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 guint      wk_weak_key_dict_get_size     (WkWeakKeyDict *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void       wk_weak_key_dict_remove_all   (WkWeakKeyDict *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void       wk_weak_key_dict_foreach      (WkWeakKeyDict            *self,
                                           WkWeakKeyDictForeachFunc  func,
                                           gpointer                  user_data);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GPtrArray *wk_weak_key_dict_get_keys     (WkWeakKeyDict *self);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GPtrArray *wk_weak_key_dict_get_values   (WkWeakKeyDict *self);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void       wk_weak_key_dict_insert_value (WkWeakKeyDict *self,
                                           GObject       *key,
                                           const GValue  *value);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
                                           GObject       *key,
                                           GValue        *value);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_steal_value  (WkWeakKeyDict *self,
                                           GObject       *key,
                                           GValue        *value);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GValue    *wk_weak_key_dict_dup_value    (WkWeakKeyDict *self,
                                           GObject       *key);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 GValue    *wk_weak_key_dict_pop_value    (WkWeakKeyDict *self,
                                           GObject       *key);
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void       wk_weak_key_dict_iter_init    (WkWeakKeyDictIter *iter,
                                           WkWeakKeyDict     *dict);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_iter_next    (WkWeakKeyDictIter  *iter,
                                           gpointer           *key,
                                           gpointer           *value);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void       wk_weak_key_dict_iter_finish  (WkWeakKeyDictIter *iter);
 
 G_END_DECLS

@@ -49,15 +49,15 @@ struct _WkWeak
 
 #define WK_WEAK_INIT { { NULL, NULL } }
 
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void      wk_weak_init  (WkWeak   *weak,
                          gpointer  object);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void      wk_weak_set   (WkWeak   *weak,
                          gpointer  object);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 gpointer  wk_weak_get   (WkWeak   *weak);
-WK_AVAILABLE_IN_ALL
+WK_AVAILABLE_IN_0_1
 void      wk_weak_clear (WkWeak   *weak);
 
 G_END_DECLS

@@ -275,7 +275,7 @@ viewer_count_frees (WkViewer       *viewer,
                     gpointer        object,
                     WkFinalizeFunc  func)
 {
-  WkFinalizer *finalizer = wk_finalize_new (object, func, viewer, NULL);
+  WkFinalizer *finalizer = wk_finalizer_new (object, func, viewer, NULL);
   guint i;
 
   /* Counting an object that is merely alive at exit as freed would be a

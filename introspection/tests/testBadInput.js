@@ -53,8 +53,8 @@ const throwing = [
     ['Ref.hash on a WeakSet', () => Wk.Ref.prototype.hash.call(ws), WRONG],
     ['Proxy.new(string)', () => Wk.Proxy.new('x', null), WRONG],
     ['Proxy.dup_target on a plain ref', () => Wk.Proxy.prototype.dup_target.call(ref), WRONG],
-    ['Proxy.dup_property(null)', () => proxy.dup_property(null), NULL],
-    ['Proxy.set_property(null)', () => proxy.set_property(null, 1), NULL],
+    ['Proxy.dup_target_property(null)', () => proxy.dup_target_property(null), NULL],
+    ['Proxy.set_target_property(null)', () => proxy.set_target_property(null, 1), NULL],
     ['get_weak_ref_count(null)', () => Wk.get_weak_ref_count(null), NULL],
     ['get_weak_ref_count(number)', () => Wk.get_weak_ref_count(1), WRONG],
     ['get_weak_refs(string)', () => Wk.get_weak_refs('x'), WRONG],
@@ -62,10 +62,10 @@ const throwing = [
     ['Object.add_toggle_ref(null)', () => Wk.Object.add_toggle_ref(null, () => {}), NULL],
     ['Object.add_toggle_ref(o, null)', () => Wk.Object.add_toggle_ref(o, null), /null|function|callback/],
     ['Object.remove_toggle_ref(o, -1)', () => Wk.Object.remove_toggle_ref(o, -1), WRONG],
-    ['finalize_new(number)', () => Wk.finalize_new(1, () => {}), WRONG],
-    ['finalize_new(o, null)', () => Wk.finalize_new(o, null), /function|null/],
+    ['Finalizer.new(number)', () => Wk.Finalizer.new(1, () => {}), WRONG],
+    ['Finalizer.new(o, null)', () => Wk.Finalizer.new(o, null), /function|null/],
     ['Finalizer.call on a GObject', () => Wk.Finalizer.prototype.call.call(o), WRONG],
-    ['Finalizer.peek on a ref', () => Wk.Finalizer.prototype.peek.call(ref), WRONG],
+    ['Finalizer.peek on a ref', () => Wk.Finalizer.prototype.dup_object.call(ref), WRONG],
     ['FinalizationRegistry.new(null)', () => Wk.FinalizationRegistry.new(null), /argument|null|function/i],
     ['FinalizationRegistry.register(number)', () => registry.register(1, 1, null), WRONG],
     ['FinalizationRegistry.unregister(string)', () => registry.unregister('x'), WRONG],
@@ -114,7 +114,7 @@ test('dead proxy: GLib.Error DEAD from every call', () => {
     const p = Wk.Proxy.new(store.get_item(0), null);
     store.remove_all();
     System.gc();
-    for (const call of [() => p.dup_target(), () => p.dup_property('level')]) {
+    for (const call of [() => p.dup_target(), () => p.dup_target_property('level')]) {
         let caught = null;
         try {
             call();
@@ -129,8 +129,8 @@ test('dead proxy: GLib.Error DEAD from every call', () => {
 test('proxy property errors', () => {
     const t = new Target();
     const p = Wk.Proxy.new(t, null);
-    assertThrows(() => p.dup_property('no-such-property'), /no property/, 'unknown property');
-    assertThrows(() => p.set_property('level', 11), /range/, 'out of range');
+    assertThrows(() => p.dup_target_property('no-such-property'), /no property/, 'unknown property');
+    assertThrows(() => p.set_target_property('level', 11), /range/, 'out of range');
     assertEqual(t.level, 0, 'unchanged');
 });
 
@@ -138,7 +138,7 @@ test('dead ref, finalizer: documented values', () => {
     const store = diesInC(1);
     const r = Wk.Ref.new(store.get_item(0), null);
     let runs = 0;
-    const f = Wk.finalize_new(store.get_item(0), () => runs++);
+    const f = Wk.Finalizer.new(store.get_item(0), () => runs++);
     System.gc();   // the wrapper first: the object then dies in C, outside a GC
     store.remove_all();
     assertEqual(runs, 1, 'ran at death');
@@ -147,7 +147,7 @@ test('dead ref, finalizer: documented values', () => {
     assertEqual(f.is_alive(), false, 'finalizer alive');
     assertEqual(f.call(), false, 'call');
     assertEqual(f.detach(), false, 'detach');
-    assertEqual(f.peek(), null, 'peek');
+    assertEqual(f.dup_object(), null, 'dup_object');
 });
 
 test('unknown ids and tokens are false, quietly', () => {

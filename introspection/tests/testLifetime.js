@@ -98,7 +98,7 @@ for (const [name, make] of kinds.filter(k => !k[2])) {
         const watch = new Watch(obj);
         const events = [];
         const ref = Wk.Ref.new(obj, () => events.push('ref'));
-        Wk.finalize_new(obj, () => events.push('finalize'));
+        Wk.Finalizer.new(obj, () => events.push('finalize'));
         const holder = new WkTest.Holder();
         holder.store(obj);
         obj = null;

@@ -24,17 +24,17 @@ test('a proxy reads and writes the properties of its referent', () => {
     assert(proxy.dup_target() === action, 'dup_target');
     assert(proxy instanceof Wk.Ref, 'a proxy is a ref');
     assertEqual(Wk.get_weak_ref_count(action), 1, 'counted');
-    assertEqual(proxy.dup_property('name'), 'open', 'dup_property');
-    proxy.set_property('enabled', false);
-    assertEqual(action.enabled, false, 'set_property');
+    assertEqual(proxy.dup_target_property('name'), 'open', 'dup_target_property');
+    proxy.set_target_property('enabled', false);
+    assertEqual(action.enabled, false, 'set_target_property');
     try {
-        proxy.dup_property('no-such');
+        proxy.dup_target_property('no-such');
         throw new Error('did not throw');
     } catch (e) {
         assert(isRefError(e, Wk.RefError.UNKNOWN_PROPERTY), `unknown property: ${e}`);
     }
     try {
-        proxy.set_property('name', 'sealed');
+        proxy.set_target_property('name', 'sealed');
         throw new Error('did not throw');
     } catch (e) {
         assert(isRefError(e, Wk.RefError.PROPERTY_ACCESS), `construct-only: ${e}`);
@@ -50,7 +50,7 @@ test('a dead proxy throws Wk.RefError.DEAD and ran its callback', () => {
     System.gc();
     store.remove_all();
     assert(called === proxy, 'the callback got the proxy');
-    for (const access of [() => proxy.dup_target(), () => proxy.dup_property('x')]) {
+    for (const access of [() => proxy.dup_target(), () => proxy.dup_target_property('x')]) {
         try {
             access();
             throw new Error('did not throw');
@@ -63,10 +63,10 @@ test('a dead proxy throws Wk.RefError.DEAD and ran its callback', () => {
 test('a finalizer runs once at death, kept alive by Wk', () => {
     const store = diesInC();
     let runs = 0;
-    let finalizer = Wk.finalize_new(store.get_item(0), () => runs++);
+    let finalizer = Wk.Finalizer.new(store.get_item(0), () => runs++);
     assert(finalizer.is_alive(), 'alive');
     assert(finalizer.atexit, 'atexit by default');
-    assert(finalizer.peek() === store.get_item(0), 'peek');
+    assert(finalizer.dup_object() === store.get_item(0), 'dup_object');
     finalizer = null;
     System.gc();
     store.remove_all();
@@ -76,24 +76,24 @@ test('a finalizer runs once at death, kept alive by Wk', () => {
 test('call() and detach() win once', () => {
     const object = new GObject.Object();
     let runs = 0;
-    const called = Wk.finalize_new(object, () => runs++);
-    const detached = Wk.finalize_new(object, () => runs++);
+    const called = Wk.Finalizer.new(object, () => runs++);
+    const detached = Wk.Finalizer.new(object, () => runs++);
     assert(called.call(), 'call ran it');
     assert(!called.call(), 'not twice');
     assert(detached.detach(), 'detached');
     assert(!detached.detach(), 'not twice');
     assert(!detached.call(), 'a detached one does not run');
     assertEqual(runs, 1, 'one run');
-    assert(detached.peek() === null, 'peek on a dead finalizer');
+    assert(detached.dup_object() === null, 'peek on a dead finalizer');
 });
 
 test('finalize_run_atexit runs the atexit ones, newest first', () => {
     const object = new GObject.Object();
     const order = [];
-    Wk.finalize_new(object, () => order.push('first'));
-    const skipped = Wk.finalize_new(object, () => order.push('not at exit'));
+    Wk.Finalizer.new(object, () => order.push('first'));
+    const skipped = Wk.Finalizer.new(object, () => order.push('not at exit'));
     skipped.atexit = false;
-    Wk.finalize_new(object, () => order.push('second'));
+    Wk.Finalizer.new(object, () => order.push('second'));
     Wk.finalize_run_atexit();
     assertEqual(order.join(' '), 'second first', 'order');
     assert(skipped.is_alive(), 'the other one waits');

@@ -1357,7 +1357,7 @@ run_op (Model *m)
           break;
         LOG ("get_property proxy %u", p);
         alive = epoch_alive (m, m->proxies[p].epoch);
-        ok = wk_proxy_get_property ((WkProxy *) m->proxies[p].ref, "no-such-property", &value, &error);
+        ok = wk_proxy_get_target_property ((WkProxy *) m->proxies[p].ref, "no-such-property", &value, &error);
         CHECK (!ok, "proxy %u: got a property that does not exist", p);
         CHECK (g_error_matches (error, WK_REF_ERROR,
                                 alive ? WK_REF_ERROR_UNKNOWN_PROPERTY : WK_REF_ERROR_DEAD),
@@ -1565,7 +1565,7 @@ run_op (Model *m)
         rec->pending = TRUE;
         g_ptr_array_add (m->finrecs, rec);
         m->fins[f].rec = rec;
-        m->fins[f].fin = track (m, wk_finalize_new (m->objs[o].obj, fin_func, rec, fin_destroy));
+        m->fins[f].fin = track (m, wk_finalizer_new (m->objs[o].obj, fin_func, rec, fin_destroy));
         break;
       }
     case OP_FIN_CALL:
@@ -1605,7 +1605,7 @@ run_op (Model *m)
         if (m->fins[f].fin == NULL)
           break;
         LOG ("peek finalizer %u", f);
-        check_got (m, wk_finalizer_peek (m->fins[f].fin), rec->pending ? rec->epoch : 0,
+        check_got (m, wk_finalizer_dup_object (m->fins[f].fin), rec->pending ? rec->epoch : 0,
                    "finalizer", f);
         break;
       }

@@ -55,7 +55,7 @@ void test_weak_value_dict () {
 void test_finalizer () {
     var node = new Node ("c");
     int ran = 0;
-    var finalizer = Wk.finalize_new (node, () => { ran++; });
+    var finalizer = new Wk.Finalizer (node, () => { ran++; });
 
     assert (finalizer.is_alive ());
     assert (finalizer.atexit);
