@@ -197,6 +197,8 @@ void       wk_anchor_deliver_late      (WkAnchorDeath *death);
  * notification away, for an object whose death the collection kills. */
 gboolean   wk_anchor_gc_mark           (WkAnchor  *anchor);
 void       wk_anchor_gc_unmark         (WkAnchor  *anchor);
+/* From WkObject's dispose: processes the death of its anchor, if any. */
+void       wk_anchor_object_disposed   (GObject   *object);
 void       wk_anchor_gc_disown         (WkAnchor  *anchor,
                                         GObject   *object);
 void       wk_anchor_gc_drop_garbage_callbacks (WkAnchor   *anchor,

@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * See wk-anchor-private.h for the model. The death of a referent runs in
- * anchor_object_died(), the GWeakNotify that GLib calls from dispose:
+ * anchor_object_died(): the GWeakNotify that GLib calls from GObject's
+ * dispose, or for a WkObject, which registers nothing with GLib for its
+ * death, from WkObject's own dispose (wk_anchor_object_disposed()):
  *
  *  1. the state becomes DEAD (weak references already read NULL since
  *     GLib cleared the anchor's GWeakRef, before dispose began);
@@ -278,7 +280,9 @@ wk_anchor_obtain (GObject *object)
 
       if (installed)
         {
-          g_object_weak_ref (object, anchor_object_died, anchor);
+          /* A WkObject reports its death itself. */
+          if (!anchor->is_wk_object)
+            g_object_weak_ref (object, anchor_object_died, anchor);
           return anchor;
         }
       anchor_discard (anchor);
@@ -943,9 +947,24 @@ wk_anchor_gc_unmark (WkAnchor *anchor)
 }
 
 void
+wk_anchor_object_disposed (GObject *object)
+{
+  WkAnchor *anchor = __atomic_load_n (_wk_object_anchor_slot (WK_OBJECT (object)), __ATOMIC_ACQUIRE);
+
+  /* The object's own reference keeps the anchor until its death has been
+   * delivered; nobody else takes it out of the slot meanwhile (kill
+   * does, from here or from a collection, which never runs this object's
+   * dispose before its own kill). */
+  if (anchor != NULL)
+    anchor_object_died (anchor, object);
+}
+
+void
 wk_anchor_gc_disown (WkAnchor *anchor,
                      GObject  *object)
 {
+  if (anchor->is_wk_object)
+    return;   /* kill empties the slot: its dispose finds nothing */
   /* The collection processes this death; the object's own death later
    * must not do it again. */
   g_object_weak_unref (object, anchor_object_died, anchor);
@@ -976,11 +995,35 @@ wait_for_gc (WkAnchor *anchor,
   return alive;
 }
 
+/* The count-1 read when a binding's interpreter lock must be taken first
+ * (wk-binding.c): no hazard slot may be held while waiting for it, so a
+ * reference on the anchor keeps it. */
+static gpointer
+get_count_1_binding_locked (WkAnchor *anchor,
+                            WkHazard *hazard)
+{
+  GObject *object;
+
+  if (!anchor_try_ref (anchor))
+    {
+      wk_hazard_clear (hazard);
+      return NULL;
+    }
+  wk_hazard_clear (hazard);
+  object = wk_glib_weak_ref_get (&anchor->gweak, TRUE);
+  if (object != NULL &&
+      __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) != WK_ANCHOR_ALIVE)
+    g_clear_object (&object);
+  wk_anchor_unref (anchor);
+  return object;
+}
+
 gpointer
 _wk_anchor_get_slow (WkAnchor *anchor,
                      WkHazard *hazard)
 {
   GObject *object;
+  gboolean alive;
 
   for (;;)
     {
@@ -1015,21 +1058,26 @@ _wk_anchor_get_slow (WkAnchor *anchor,
   /* Count 1: the owner may be inside its final g_object_unref(), which
    * GLib decides with a plain read of the count; only GLib's own lock,
    * taken by g_weak_ref_get(), orders us with it (wk-glib-private.h,
-   * fact 1). That call may run toggle notifies, which are user code that
-   * may drop whatever kept the anchor for the caller, so no hazard slot
-   * is held across it: our own reference keeps the anchor. */
-  if (!anchor_try_ref (anchor))
-    {
-      wk_hazard_clear (hazard);
-      return NULL;
-    }
-  wk_hazard_clear (hazard);
-  object = wk_glib_weak_ref_get (&anchor->gweak, TRUE);
+   * fact 1). */
+  if (G_UNLIKELY (_wk_binding_lock_needed ()))
+    return get_count_1_binding_locked (anchor, hazard);
+
+  /* The hazard slot stays published across g_weak_ref_get(), and nobody
+   * waits for it meanwhile: what waits for a slot is the death of this
+   * very object (kill) or the anchor's free, which comes after that
+   * death, and a g_weak_ref_get() racing the death returns NULL without
+   * calling anyone. Toggle notifies run inside it only when it returns
+   * the object, and Wk's own wait for wk_glib_defer_end(), after the
+   * slot is clear. */
+  wk_glib_defer_begin ();
+  object = g_weak_ref_get (&anchor->gweak);
   /* After g_object_run_dispose(), our death handler runs before GLib
    * clears the GWeakRef. */
-  if (object != NULL &&
-      __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) != WK_ANCHOR_ALIVE)
+  alive = object == NULL ||
+          __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_ALIVE;
+  wk_hazard_clear (hazard);
+  wk_glib_defer_end ();
+  if (G_UNLIKELY (!alive))
     g_clear_object (&object);
-  wk_anchor_unref (anchor);
   return object;
 }

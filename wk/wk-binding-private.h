@@ -6,6 +6,7 @@
 #pragma once
 
 #include "wk-binding.h"
+#include "wk-glib-private.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +14,15 @@ G_BEGIN_DECLS
  * g_weak_ref_get() that may raise a count from 1 (a binding registered
  * one, and the running GLib runs toggle notifies under its lock); and
  * taking and releasing it: enter returns what leave takes. */
-gboolean _wk_binding_lock_needed (void);
+extern gint _wk_binding_lock_registered;   /* (atomic) */
+
+static inline gboolean
+_wk_binding_lock_needed (void)
+{
+  return G_UNLIKELY (__atomic_load_n (&_wk_binding_lock_registered, __ATOMIC_ACQUIRE)) &&
+         wk_glib_toggle_notify_runs_locked ();
+}
+
 gpointer _wk_binding_lock_enter  (void);
 void     _wk_binding_lock_leave  (gpointer state);
 

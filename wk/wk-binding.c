@@ -11,12 +11,7 @@
 static WkBindingLockFunc   binding_lock;     /* (atomic) */
 static WkBindingUnlockFunc binding_unlock;
 
-gboolean
-_wk_binding_lock_needed (void)
-{
-  return __atomic_load_n (&binding_lock, __ATOMIC_ACQUIRE) != NULL &&
-         wk_glib_toggle_notify_runs_locked ();
-}
+gint _wk_binding_lock_registered;
 
 gpointer
 _wk_binding_lock_enter (void)
@@ -63,5 +58,6 @@ wk_binding_set_toggle_lock (WkBindingLockFunc   lock,
 
   binding_unlock = unlock;
   __atomic_store_n (&binding_lock, lock, __ATOMIC_RELEASE);
+  __atomic_store_n (&_wk_binding_lock_registered, lock != NULL, __ATOMIC_RELEASE);
 }
 

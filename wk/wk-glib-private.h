@@ -104,6 +104,26 @@ gboolean wk_glib_toggle_notify_runs_locked (void);
 gpointer wk_glib_weak_ref_get              (GWeakRef *gweak,
                                             gboolean  take_binding_lock);
 
+/* The same in two halves, for a caller that must look at the result
+ * before the deferred notifications run: everything that a
+ * g_weak_ref_get() between the two triggers waits for the end. */
+extern __thread guint   _wk_glib_defer_depth __attribute__ ((tls_model ("initial-exec")));
+extern __thread GArray *_wk_glib_deferred __attribute__ ((tls_model ("initial-exec")));
+void     _wk_glib_run_deferred             (void);
+
+static inline void
+wk_glib_defer_begin (void)
+{
+  _wk_glib_defer_depth++;
+}
+
+static inline void
+wk_glib_defer_end (void)
+{
+  if (--_wk_glib_defer_depth == 0 && G_UNLIKELY (_wk_glib_deferred != NULL))
+    _wk_glib_run_deferred ();
+}
+
 typedef void (*WkGlibDeferredFunc) (gpointer data,
                                     GObject  *object);
 

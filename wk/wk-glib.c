@@ -32,7 +32,15 @@ wk_glib_drop_raised (GObject *object)
 gboolean
 wk_glib_toggle_notify_runs_locked (void)
 {
-  return glib_check_version (2, 80, 0) != NULL;
+  static gint answer;   /* (atomic) 0: not known yet, 1: no, 2: yes */
+  gint known = __atomic_load_n (&answer, __ATOMIC_RELAXED);
+
+  if (G_UNLIKELY (known == 0))
+    {
+      known = glib_check_version (2, 80, 0) != NULL ? 2 : 1;
+      __atomic_store_n (&answer, known, __ATOMIC_RELAXED);
+    }
+  return known == 2;
 }
 
 /* ---- Deferred toggle notifications ------------------------------------ */
@@ -46,8 +54,8 @@ typedef struct
 
 /* Per thread: how deep in wk_glib_weak_ref_get() it is, and what waits
  * for the outermost call to return. */
-static __thread guint   weak_get_depth;
-static __thread GArray *deferred;
+__thread guint   _wk_glib_defer_depth __attribute__ ((tls_model ("initial-exec")));
+__thread GArray *_wk_glib_deferred __attribute__ ((tls_model ("initial-exec")));
 
 gboolean
 wk_glib_defer_toggle_notify (WkGlibDeferredFunc  func,
@@ -56,18 +64,18 @@ wk_glib_defer_toggle_notify (WkGlibDeferredFunc  func,
 {
   Deferred d = { func, data, object };
 
-  if (weak_get_depth == 0)
+  if (_wk_glib_defer_depth == 0)
     return FALSE;
-  if (deferred == NULL)
-    deferred = g_array_new (FALSE, FALSE, sizeof (Deferred));
-  g_array_append_val (deferred, d);
+  if (_wk_glib_deferred == NULL)
+    _wk_glib_deferred = g_array_new (FALSE, FALSE, sizeof (Deferred));
+  g_array_append_val (_wk_glib_deferred, d);
   return TRUE;
 }
 
-static void
-run_deferred (void)
+void
+_wk_glib_run_deferred (void)
 {
-  GArray *list = g_steal_pointer (&deferred);
+  GArray *list = g_steal_pointer (&_wk_glib_deferred);
   guint i;
 
   /* Each runs with no GLib lock held, and may read weak references
@@ -89,11 +97,9 @@ wk_glib_weak_ref_get (GWeakRef *gweak,
   gpointer state = locked ? _wk_binding_lock_enter () : NULL;
   gpointer object;
 
-  weak_get_depth++;
+  wk_glib_defer_begin ();
   object = g_weak_ref_get (gweak);
-  weak_get_depth--;
-  if (weak_get_depth == 0 && deferred != NULL)
-    run_deferred ();
+  wk_glib_defer_end ();
 
   if (locked)
     _wk_binding_lock_leave (state);

@@ -25,6 +25,7 @@
 
 #include "wk-object-private.h"
 #include "wk-gc-private.h"
+#include "wk-anchor-private.h"
 
 typedef struct
 {
@@ -175,6 +176,9 @@ wk_object_dispose (GObject *object)
 
   if (holds_anything (priv))
     drop_held (steal_held (priv));
+  /* Where GObject's dispose would run a weak notify: Wk registers none
+   * for a WkObject. */
+  wk_anchor_object_disposed (object);
 
   G_OBJECT_CLASS (wk_object_parent_class)->dispose (object);
 }
@@ -269,6 +273,13 @@ dispose_trampoline (GObject *object)
 
   __atomic_store_n (&priv->disposing, next, __ATOMIC_RELEASE);
   next->_wk_dispose (object);
+  if (running == NULL)
+    {
+      /* WkObject's dispose processes the death of the object's weak
+       * references; this does it for a subclass that did not chain up
+       * (GLib runs weak notifies even then). */
+      wk_anchor_object_disposed (object);
+    }
   __atomic_store_n (&priv->disposing, running, __ATOMIC_RELEASE);
 }
 
