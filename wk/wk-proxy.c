@@ -293,6 +293,9 @@ wk_proxy_set_target_property (WkProxy       *self,
  * @value: where to store the value
  * @error: return location for a [struct@GLib.Error]
  *
+ * The old name of [method@Wk.Proxy.get_target_property], hidden from bindings,
+ * where it shadowed GObject's own.
+ *
  * Returns: %TRUE on success
  *
  * Deprecated: 0.2: Use [method@Wk.Proxy.get_target_property].
@@ -312,6 +315,9 @@ wk_proxy_get_property (WkProxy     *self,
  * @name: the name of a property of the referent
  * @error: return location for a [struct@GLib.Error]
  *
+ * The old name of [method@Wk.Proxy.dup_target_property], hidden from bindings,
+ * where it shadowed GObject's own.
+ *
  * Returns: (transfer full): the value, or %NULL with @error set
  *
  * Deprecated: 0.2: Use [method@Wk.Proxy.dup_target_property].
@@ -330,6 +336,9 @@ wk_proxy_dup_property (WkProxy     *self,
  * @name: the name of a property of the referent
  * @value: the new value
  * @error: return location for a [struct@GLib.Error]
+ *
+ * The old name of [method@Wk.Proxy.set_target_property], hidden from bindings,
+ * where it shadowed GObject's own.
  *
  * Returns: %TRUE if the property was set
  *

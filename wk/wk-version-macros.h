@@ -79,8 +79,19 @@
 /* Every public symbol is marked with the version that introduced it, and
  * a deprecated one also with the version that deprecated it: */
 
-/* Symbols of the first release. */
+/**
+ * WK_AVAILABLE_IN_0_1:
+ *
+ * Marks a symbol of Wk's first release, 0.1.
+ */
 #define WK_AVAILABLE_IN_0_1 _WK_EXTERN
+
+/**
+ * WK_AVAILABLE_IN_0_2:
+ *
+ * Marks a symbol added in Wk 0.2: using it warns when
+ * %WK_VERSION_MAX_ALLOWED is older.
+ */
 
 #if WK_VERSION_MAX_ALLOWED < WK_VERSION_0_2
 # define WK_AVAILABLE_IN_0_2 _WK_UNAVAILABLE (0, 2)
@@ -88,6 +99,20 @@
 # define WK_AVAILABLE_IN_0_2 _WK_EXTERN
 #endif
 
+/**
+ * WK_DEPRECATED_IN_0_2:
+ *
+ * Marks a symbol deprecated in Wk 0.2: using it warns unless
+ * %WK_VERSION_MIN_REQUIRED is older.
+ */
+
+/**
+ * WK_DEPRECATED_IN_0_2_FOR:
+ * @f: the symbol to use instead
+ *
+ * Marks a symbol deprecated in Wk 0.2 in favour of @f: using it warns,
+ * naming @f, unless %WK_VERSION_MIN_REQUIRED is older.
+ */
 #if WK_VERSION_MIN_REQUIRED >= WK_VERSION_0_2
 # define WK_DEPRECATED_IN_0_2          _WK_DEPRECATED
 # define WK_DEPRECATED_IN_0_2_FOR(f)   _WK_DEPRECATED_FOR (f)
