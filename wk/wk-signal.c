@@ -40,8 +40,14 @@
  *
  * The handler is also dropped, as any other, when @instance is finalized.
  *
- * Returns: the handler id, or 0 if the signal does not exist (GLib logs a
- *   warning) or @target is already dying
+ * @detailed_signal must name a signal of @instance's type (with a detail
+ * only if the signal is %G_SIGNAL_DETAILED): otherwise Wk logs a critical
+ * and returns 0, whichever GLib it runs on (GLib itself warns up to 2.74
+ * and logs a critical from 2.76 on; Wk checks the name before GLib sees
+ * it).
+ *
+ * Returns: the handler id, or 0 if @detailed_signal is not a signal of
+ *   @instance (after a critical) or @target is already dying
  */
 
 /**
@@ -64,8 +70,12 @@
  *     (button_, view) => view.reload(), view, false);
  * ```
  *
- * Returns: the handler id, or 0 if the signal does not exist (GLib logs a
- *   warning) or @target is already dying
+ * An invalid @detailed_signal is reported as by
+ * [func@Wk.signal_connect_weak]: a critical and 0; a floating @closure is
+ * consumed either way.
+ *
+ * Returns: the handler id, or 0 if @detailed_signal is not a signal of
+ *   @instance (after a critical) or @target is already dying
  */
 
 #include "config.h"
@@ -255,6 +265,26 @@ connect_weak (gpointer     instance,
   return id;
 }
 
+/* Whether @detailed_signal names a signal of @instance ("name" or
+ * "name::detail", the detail only on a detailed signal), checked with
+ * g_signal_parse_name() before g_signal_connect_closure() sees it: GLib
+ * reports a bad name with g_warning() up to 2.74 and with g_critical()
+ * from 2.76 on, and Wk reports it the same way on every version, with a
+ * critical of its own. The detail's quark is made here as
+ * g_signal_connect_closure() would make it. */
+static gboolean
+check_signal_name (gpointer     instance,
+                   const char  *detailed_signal,
+                   const char  *func)
+{
+  if (G_LIKELY (g_signal_parse_name (detailed_signal, G_TYPE_FROM_INSTANCE (instance),
+                                     NULL, NULL, TRUE)))
+    return TRUE;
+  g_critical ("%s: signal '%s' is invalid for instance '%p' of type '%s'",
+              func, detailed_signal, instance, G_OBJECT_TYPE_NAME (instance));
+  return FALSE;
+}
+
 gulong
 wk_signal_connect_weak (gpointer       instance,
                         const char    *detailed_signal,
@@ -268,6 +298,8 @@ wk_signal_connect_weak (gpointer       instance,
   g_return_val_if_fail (detailed_signal != NULL, 0);
   g_return_val_if_fail (c_handler != NULL, 0);
   g_return_val_if_fail (G_IS_OBJECT (target), 0);
+  if (!check_signal_name (instance, detailed_signal, G_STRFUNC))
+    return 0;
 
   /* The data is the bare pointer: the closure only runs while the
    * emission holds the target. */
@@ -291,6 +323,15 @@ wk_signal_connect_closure_weak (gpointer     instance,
   g_return_val_if_fail (detailed_signal != NULL, 0);
   g_return_val_if_fail (closure != NULL, 0);
   g_return_val_if_fail (G_IS_OBJECT (target), 0);
+  if (!check_signal_name (instance, detailed_signal, G_STRFUNC))
+    {
+      /* A floating closure is consumed, as by a connection that ends
+       * at once; a caller's reference is left alone. */
+      g_closure_ref (closure);
+      g_closure_sink (closure);
+      g_closure_unref (closure);
+      return 0;
+    }
 
   return connect_weak (instance, detailed_signal, closure, target, after, TRUE);
 }

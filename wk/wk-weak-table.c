@@ -866,36 +866,202 @@ wk_weak_table_free (WkWeakTable *table)
   table_unref (table);
 }
 
+/* The hash of a GVariant, defined here from its type string and its value
+ * as GVariant's documented accessors read it: never g_variant_hash(),
+ * whose values are GLib's own business (a string probe must hash exactly
+ * as the variant would), and never anything of GVariant's layout.
+ * g_variant_equal() says equal only for the same type and the same value,
+ * so equal variants hash alike; the hash is coarser than the equality only
+ * where that is harmless (0.0 and -0.0, NaNs).
+ *
+ * - a basic value: mix (type, value) — strings, object paths and
+ *   signatures by their bytes (g_str_hash), numbers by their value;
+ * - a container: its type mixed with its children's hashes, in order (an
+ *   empty container, or a maybe without a value: its type alone).
+ *
+ * Arrays of fixed-size basic elements are read with
+ * g_variant_get_fixed_array(), never child by child: besides being faster,
+ * GLib 2.84's g_variant_get_child_value() fails on small arrays made by
+ * g_variant_new_bytestring() (`g_bytes_ref: assertion 'bytes != NULL'
+ * failed`; GLib issue 3863, fixed in 2.87.2). */
+
+#define WK_HASH_MIX(hash, value) ((guint) (hash) * 31u + (guint) (value))
+
+static inline guint
+hash_u64 (guint64 value)
+{
+  return (guint) (value ^ (value >> 32));
+}
+
+static inline guint
+hash_double (double value)
+{
+  guint64 bits;
+
+  if (value == 0.0)        /* 0.0 and -0.0 */
+    return 0;
+  if (value != value)      /* every NaN */
+    return 0x7ff80000u;
+  memcpy (&bits, &value, sizeof bits);
+  return hash_u64 (bits);
+}
+
+static inline guint
+hash_string_value (guint       type_hash,
+                   const char *string)
+{
+  return WK_HASH_MIX (type_hash, g_str_hash (string));
+}
+
+/* The hash of a basic value of the one-letter type @code (whose type
+ * string hashes to @type_hash), read from @data, an element of what
+ * g_variant_get_fixed_array() hands out: the same as wk_variant_hash() of
+ * that element as a GVariant of its own. */
+static guint
+hash_fixed_element (char          code,
+                    guint         type_hash,
+                    gconstpointer data)
+{
+  switch (code)
+    {
+    case 'b':
+      return WK_HASH_MIX (type_hash, *(const guint8 *) data != 0);
+    case 'y':
+      return WK_HASH_MIX (type_hash, *(const guint8 *) data);
+    case 'n':
+    case 'q':
+      {
+        guint16 v;
+
+        memcpy (&v, data, sizeof v);
+        return WK_HASH_MIX (type_hash, code == 'n' ? (guint) (gint) (gint16) v : v);
+      }
+    case 'i':
+    case 'u':
+    case 'h':
+      {
+        guint32 v;
+
+        memcpy (&v, data, sizeof v);
+        return WK_HASH_MIX (type_hash, v);
+      }
+    case 'x':
+    case 't':
+      {
+        guint64 v;
+
+        memcpy (&v, data, sizeof v);
+        return WK_HASH_MIX (type_hash, hash_u64 (v));
+      }
+    case 'd':
+      {
+        double v;
+
+        memcpy (&v, data, sizeof v);
+        return WK_HASH_MIX (type_hash, hash_double (v));
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The size of an element of an array of @code, when it is a fixed-size
+ * basic type (g_variant_get_fixed_array() takes those); 0 otherwise. */
+static gsize
+fixed_element_size (char code)
+{
+  switch (code)
+    {
+    case 'b': case 'y':           return 1;
+    case 'n': case 'q':           return 2;
+    case 'i': case 'u': case 'h': return 4;
+    case 'x': case 't': case 'd': return 8;
+    default:                      return 0;
+    }
+}
+
 /* wk_variant_hash (g_variant_new_string (string)), without the GVariant:
  * for lookups with a string key. */
 guint
 wk_variant_string_hash (const char *string)
 {
-  return g_str_hash ("s") * 31 + g_str_hash (string);
+  return hash_string_value (g_str_hash ("s"), string);
 }
 
 guint
 wk_variant_hash (gconstpointer data)
 {
   GVariant *variant = (GVariant *) data;
-  const GVariantType *type = g_variant_get_type (variant);
   guint hash = g_str_hash (g_variant_get_type_string (variant));
   gsize i, n;
 
-  if (g_variant_type_is_basic (type))
-    return hash * 31 + g_variant_hash (variant);
-
-  /* Containers: combine the children, in order. A maybe without a value
-   * and empty containers hash by their type only. */
-  n = g_variant_n_children (variant);
-  for (i = 0; i < n; i++)
+  switch (g_variant_classify (variant))
     {
-      GVariant *child = g_variant_get_child_value (variant, i);
+    case G_VARIANT_CLASS_BOOLEAN:
+      return WK_HASH_MIX (hash, g_variant_get_boolean (variant) != FALSE);
+    case G_VARIANT_CLASS_BYTE:
+      return WK_HASH_MIX (hash, g_variant_get_byte (variant));
+    case G_VARIANT_CLASS_INT16:
+      return WK_HASH_MIX (hash, (gint) g_variant_get_int16 (variant));
+    case G_VARIANT_CLASS_UINT16:
+      return WK_HASH_MIX (hash, g_variant_get_uint16 (variant));
+    case G_VARIANT_CLASS_INT32:
+      return WK_HASH_MIX (hash, (guint32) g_variant_get_int32 (variant));
+    case G_VARIANT_CLASS_UINT32:
+      return WK_HASH_MIX (hash, g_variant_get_uint32 (variant));
+    case G_VARIANT_CLASS_HANDLE:
+      return WK_HASH_MIX (hash, (guint32) g_variant_get_handle (variant));
+    case G_VARIANT_CLASS_INT64:
+      return WK_HASH_MIX (hash, hash_u64 ((guint64) g_variant_get_int64 (variant)));
+    case G_VARIANT_CLASS_UINT64:
+      return WK_HASH_MIX (hash, hash_u64 (g_variant_get_uint64 (variant)));
+    case G_VARIANT_CLASS_DOUBLE:
+      return WK_HASH_MIX (hash, hash_double (g_variant_get_double (variant)));
+    case G_VARIANT_CLASS_STRING:
+    case G_VARIANT_CLASS_OBJECT_PATH:
+    case G_VARIANT_CLASS_SIGNATURE:
+      return hash_string_value (hash, g_variant_get_string (variant, NULL));
 
-      hash = hash * 31 + wk_variant_hash (child);
-      g_variant_unref (child);
+    case G_VARIANT_CLASS_VARIANT:
+      {
+        GVariant *inner = g_variant_get_variant (variant);
+
+        hash = WK_HASH_MIX (hash, wk_variant_hash (inner));
+        g_variant_unref (inner);
+        return hash;
+      }
+
+    case G_VARIANT_CLASS_ARRAY:
+      {
+        char code = g_variant_get_type_string (variant)[1];
+        gsize size = fixed_element_size (code);
+
+        if (size != 0)
+          {
+            const char element_type[2] = { code, '\0' };
+            guint element_hash = g_str_hash (element_type);
+            const guint8 *elements = g_variant_get_fixed_array (variant, &n, size);
+
+            for (i = 0; i < n; i++)
+              hash = WK_HASH_MIX (hash, hash_fixed_element (code, element_hash, elements + i * size));
+            return hash;
+          }
+      }
+      G_GNUC_FALLTHROUGH;
+    case G_VARIANT_CLASS_MAYBE:
+    case G_VARIANT_CLASS_TUPLE:
+    case G_VARIANT_CLASS_DICT_ENTRY:
+    default:
+      n = g_variant_n_children (variant);
+      for (i = 0; i < n; i++)
+        {
+          GVariant *child = g_variant_get_child_value (variant, i);
+
+          hash = WK_HASH_MIX (hash, wk_variant_hash (child));
+          g_variant_unref (child);
+        }
+      return hash;
     }
-  return hash;
 }
 
 static void

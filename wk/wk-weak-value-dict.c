@@ -86,7 +86,15 @@ wk_weak_value_dict_class_init (WkWeakValueDictClass *klass)
  * which hashes and compares as g_variant_new_string() of it would, and
  * costs no GVariant (making one is most of such a lookup in C, and more
  * than all of it in PyGObject). A probe is only ever looked up with, never
- * stored. */
+ * stored.
+ *
+ * Both sides rest on documented GVariant API only: the hash is Wk's own
+ * (wk_variant_hash() defines it for every GVariant from its type string
+ * and its value as the accessors read it, and wk_variant_string_hash()
+ * computes the same for an 's' from the string's bytes, never asking
+ * g_variant_hash() what it returns for a string), and a probe equals a
+ * variant of type 's' whose g_variant_get_string() is the same string,
+ * which is what g_variant_equal() says of g_variant_new_string(). */
 typedef struct
 {
   const char *string;

@@ -7,6 +7,7 @@
 // it, and disconnects the handler (in C) when the target dies.
 
 import Gio from 'gi://Gio';
+import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
 import Wk from 'gi://Wk';
 import System from 'system';
@@ -80,5 +81,34 @@ test('the handler gets the signal arguments, then the target', () => {
     action.activate(null);
     assertEqual(seen.length, 1, 'not called after');
 });
+
+// A bad signal name: Wk's own critical and 0 on every GLib (GLib itself
+// warns up to 2.74 and logs a critical from 2.76 on; Wk checks the name
+// first, so GLib says nothing). In a child gjs, without the suite's
+// G_DEBUG=fatal-criticals.
+function runChild(code) {
+    let env = GLib.get_environ();
+    env = GLib.environ_unsetenv(env, 'G_DEBUG');
+    const prologue = "const {Gio, GObject, Wk} = imports.gi;\n";
+    const [, out, err, status] = GLib.spawn_sync(null, ['gjs', '-c', prologue + code], env,
+        GLib.SpawnFlags.SEARCH_PATH, null);
+    const decoder = new TextDecoder();
+    return [decoder.decode(out), decoder.decode(err), status];
+}
+
+for (const name of ['no-such-signal', 'activate::detail', 'activate::']) {
+    test(`a bad signal name is Wk's critical: '${name}'`, () => {
+        const [out, err, status] = runChild(
+            "const action = new Gio.SimpleAction({name: 'a'}); const target = new GObject.Object();\n" +
+            `const id = Wk.signal_connect_closure_weak(action, '${name}', () => {}, target, false);\n` +
+            "print(id === 0 && Wk.get_weak_ref_count(target) === 0 ? 'ok' : 'bad');");
+        assertEqual(status, 0, `exit status (stderr: ${err})`);
+        assertEqual(out.trim().split('\n').pop(), 'ok', `result (stderr: ${err})`);
+        assert(err.includes('Wk-CRITICAL') &&
+               err.includes(`wk_signal_connect_closure_weak: signal '${name}' is invalid`),
+        `Wk's critical in: ${err}`);
+        assert(!err.includes('GLib-GObject'), `nothing from GLib in: ${err}`);
+    });
+}
 
 run();

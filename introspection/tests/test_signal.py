@@ -10,7 +10,7 @@ import weakref
 
 import gi
 gi.require_version('Wk', '1.0')
-from gi.repository import Gio, GObject, Wk  # noqa: E402
+from gi.repository import Gio, GLib, GObject, Wk  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -304,3 +304,62 @@ def test_connect_weak_lets_the_view_die():
     assert not GObject.signal_handler_is_connected(button, handler_id)
     button.emit('clicked', 2, 'two')
     assert CALLS == [('view', 1)]
+
+
+def _run_child(code):
+    """Runs @code in a child Python without G_DEBUG=fatal-criticals (the
+    suite's setting), with the raw Wk module as ``Wk``."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    env = dict(os.environ)
+    env.pop('G_DEBUG', None)
+    prologue = textwrap.dedent('''\
+        import gi
+        gi.require_version('Wk', '1.0')
+        from gi.module import get_introspection_module
+        from gi.repository import Gio, GObject
+        Wk = get_introspection_module('Wk')
+        ''')
+    return subprocess.run([sys.executable, '-c', prologue + textwrap.dedent(code)],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize('name', ['no-such-signal', 'activate::detail', 'activate::', 'notify:x'])
+def test_raw_connect_bad_signal_name_is_wks_critical(name):
+    # The same on every GLib: Wk's own critical and 0 (GLib itself warns
+    # up to 2.74 and logs a critical from 2.76 on; Wk checks first, so
+    # GLib says nothing).
+    result = _run_child('''
+        action = Gio.SimpleAction(name='a')
+        target = GObject.Object()
+        handler_id = Wk.signal_connect_closure_weak(action, %r, lambda *a: None, target, False)
+        print('ok' if handler_id == 0 and Wk.get_weak_ref_count(target) == 0 else 'bad')
+        ''' % name)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == 'ok', result.stdout + result.stderr
+    assert re.search(r"Wk-CRITICAL.*wk_signal_connect_closure_weak: signal '%s' is invalid"
+                     r".*GSimpleAction" % re.escape(name), result.stderr), result.stderr
+    assert 'GLib-GObject' not in result.stderr, result.stderr
+
+
+def test_raw_connect_detailed_signal():
+    action = Gio.SimpleAction(name='a', state=GLib.Variant('b', False))
+    target = GObject.Object()
+    watch = Wk.ref(target)
+    seen = []
+    # The handler must not capture the target: it reaches it through the
+    # weak ref only.
+    handler_id = Wk.signal_connect_closure_weak(
+        action, 'notify::state', lambda action_, pspec, got: seen.append(got is watch()),
+        target, False)
+    assert handler_id > 0
+    action.set_state(GLib.Variant('b', True))
+    action.set_enabled(False)            # another property: not for us
+    assert seen == [True]
+    del target
+    collect()
+    assert watch() is None
+    assert not GObject.signal_handler_is_connected(action, handler_id)
