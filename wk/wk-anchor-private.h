@@ -39,6 +39,8 @@
 #include "wk-types.h"
 #include "wk-hazard-private.h"
 #include "wk-glib-private.h"
+#include "wk-list-private.h"
+#include "wk-sync-private.h"
 
 G_BEGIN_DECLS
 
@@ -51,15 +53,6 @@ typedef enum {
 typedef struct _WkAnchor  WkAnchor;
 typedef struct _WkRefNode WkRefNode;
 typedef struct _WkWatch   WkWatch;
-typedef struct _WkLink    WkLink;
-
-/* The links of the anchor's two intrusive lists (refs and watches), the
- * first member of each node; under the anchor's lock. */
-struct _WkLink
-{
-  WkLink *prev;
-  WkLink *next;
-};
 
 /* A light death notification for Wk's own tables: no GObject, no pins.
  * The anchor's list holds a watch from wk_anchor_watch() until either

@@ -38,23 +38,9 @@ wk_anchor_quark (void)
   return quark;
 }
 
-static void
-backoff (guint *spins)
-{
-  if (++*spins < 64)
-    {
-#if defined (__x86_64__) || defined (__i386__)
-      __builtin_ia32_pause ();
-#endif
-    }
-  else
-    g_thread_yield ();
-}
-
 /* A one-word spin lock rather than g_bit_lock(): the critical sections
- * are a few instructions, no user code runs inside them, and thread
- * sanitizers see the atomics (GLib's own locks are invisible to them when
- * GLib is not instrumented). */
+ * are a few instructions and no user code runs inside them (see
+ * wk-sync-private.h). */
 static inline void
 anchor_lock (WkAnchor *anchor)
 {
@@ -62,7 +48,7 @@ anchor_lock (WkAnchor *anchor)
 
   while (__atomic_exchange_n (&anchor->lock, 1, __ATOMIC_ACQUIRE) != 0)
     do
-      backoff (&spins);
+      wk_spin_pause (&spins);
     while (__atomic_load_n (&anchor->lock, __ATOMIC_RELAXED) != 0);
 }
 
@@ -70,32 +56,6 @@ static inline void
 anchor_unlock (WkAnchor *anchor)
 {
   __atomic_store_n (&anchor->lock, 0, __ATOMIC_RELEASE);
-}
-
-/* The two intrusive lists: push at the head (newest first), remove in
- * O(1). The anchor's lock is held. */
-static void
-link_push (WkLink **head,
-           WkLink  *link)
-{
-  link->prev = NULL;
-  link->next = *head;
-  if (*head != NULL)
-    (*head)->prev = link;
-  *head = link;
-}
-
-static void
-link_remove (WkLink **head,
-             WkLink  *link)
-{
-  if (link->prev != NULL)
-    link->prev->next = link->next;
-  else
-    *head = link->next;
-  if (link->next != NULL)
-    link->next->prev = link->prev;
-  link->prev = link->next = NULL;
 }
 
 WkAnchor *
@@ -235,7 +195,7 @@ anchor_alive_after_gc (WkAnchor *anchor)
   guint spins = 0;
 
   while (__atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_GC_PENDING)
-    backoff (&spins);
+    wk_spin_pause (&spins);
   return _wk_anchor_state_alive (anchor);
 }
 
@@ -293,7 +253,7 @@ static void
 unlink_locked (WkAnchor  *anchor,
                WkRefNode *node)
 {
-  link_remove (&anchor->refs, &node->link);
+  wk_list_remove (&anchor->refs, &node->link);
   node->linked = FALSE;
   if (node->is_ref)
     anchor->n_refs--;
@@ -518,7 +478,7 @@ wk_anchor_add_light (WkAnchor    *anchor,
   linked = !anchor->closed;
   if (linked)
     {
-      link_push (&anchor->refs, &light->node.link);
+      wk_list_push (&anchor->refs, &light->node.link);
       light->node.linked = TRUE;
     }
   anchor_unlock (anchor);
@@ -578,7 +538,7 @@ wk_anchor_link (WkAnchor  *anchor,
         return winner;
     }
 
-  link_push (&anchor->refs, &node->link);
+  wk_list_push (&anchor->refs, &node->link);
   node->linked = TRUE;
   if (node->is_ref)
     anchor->n_refs++;
@@ -599,7 +559,7 @@ wk_anchor_link_unshared (WkAnchor  *anchor,
   linked = !anchor->closed;
   if (linked)
     {
-      link_push (&anchor->refs, &node->link);
+      wk_list_push (&anchor->refs, &node->link);
       node->linked = TRUE;
       if (node->is_ref)
         anchor->n_refs++;
@@ -632,7 +592,7 @@ wk_anchor_unlink_disposed (WkAnchor  *anchor,
   while (node->pins > 0)
     {
       anchor_unlock (anchor);
-      backoff (&spins);
+      wk_spin_pause (&spins);
       anchor_lock (anchor);
     }
   if (node->linked)
@@ -656,7 +616,7 @@ wk_anchor_unlink (WkAnchor  *anchor,
   while (node->pins > 0)
     {
       anchor_unlock (anchor);
-      backoff (&spins);
+      wk_spin_pause (&spins);
       anchor_lock (anchor);
     }
   was_linked = node->linked;
@@ -721,7 +681,7 @@ wk_anchor_watch (WkAnchor    *anchor,
   ok = !anchor->closed;
   if (ok)
     {
-      link_push (&anchor->watches, &watch->link);
+      wk_list_push (&anchor->watches, &watch->link);
       watch->linked = TRUE;
     }
   anchor_unlock (anchor);
@@ -740,28 +700,11 @@ wk_anchor_unwatch (WkAnchor *anchor,
   was_linked = watch->linked;
   if (was_linked)
     {
-      link_remove (&anchor->watches, &watch->link);
+      wk_list_remove (&anchor->watches, &watch->link);
       watch->linked = FALSE;
     }
   anchor_unlock (anchor);
   return was_linked;
-}
-
-/* Reverses a singly used (next only) list. */
-static WkLink *
-link_reverse (WkLink *link)
-{
-  WkLink *reversed = NULL;
-
-  while (link != NULL)
-    {
-      WkLink *next = link->next;
-
-      link->next = reversed;
-      reversed = link;
-      link = next;
-    }
-  return reversed;
 }
 
 /* Takes every watch off the (closed) anchor, split into the early and
@@ -789,8 +732,8 @@ take_watches (WkAnchor  *anchor,
       *list = link;
     }
   anchor_unlock (anchor);
-  *early = link_reverse (*early);
-  *late = link_reverse (*late);
+  *early = wk_list_reverse (*early);
+  *late = wk_list_reverse (*late);
 }
 
 static void
@@ -987,7 +930,7 @@ wait_for_gc (WkAnchor *anchor,
     }
   wk_hazard_clear (hazard);
   while (__atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_GC_PENDING)
-    backoff (&spins);
+    wk_spin_pause (&spins);
   alive = __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_ALIVE;
   if (alive)
     wk_hazard_publish (hazard, anchor);

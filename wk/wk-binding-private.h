@@ -6,21 +6,18 @@
 #pragma once
 
 #include "wk-binding.h"
-#include "wk-glib-private.h"
 
 G_BEGIN_DECLS
 
-/* Whether a binding's interpreter lock must be held around a
- * g_weak_ref_get() that may raise a count from 1 (a binding registered
- * one, and the running GLib runs toggle notifies under its lock); and
- * taking and releasing it: enter returns what leave takes. */
+/* Whether a binding's interpreter lock must be held around a read that
+ * may raise a count from 1 (a binding registered one); and taking and
+ * releasing it: enter returns what leave takes. */
 extern gint _wk_binding_lock_registered;   /* (atomic) */
 
 static inline gboolean
 _wk_binding_lock_needed (void)
 {
-  return G_UNLIKELY (__atomic_load_n (&_wk_binding_lock_registered, __ATOMIC_ACQUIRE)) &&
-         wk_glib_toggle_notify_runs_locked ();
+  return G_UNLIKELY (__atomic_load_n (&_wk_binding_lock_registered, __ATOMIC_ACQUIRE));
 }
 
 gpointer _wk_binding_lock_enter  (void);

@@ -35,18 +35,27 @@ _wk_binding_lock_leave (gpointer state)
  * @unlock: (nullable): releases what @lock took
  *
  * For language bindings whose toggle notify takes an interpreter lock,
- * as PyGObject's takes Python's GIL.
+ * as PyGObject's takes Python's GIL. Wk then takes that lock before each
+ * of its reads that takes a count from 1 to 2 (through g_weak_ref_get()),
+ * and never while it holds a lock of its own. Two things need it:
  *
- * Before GLib 2.80, g_weak_ref_get() runs the toggle notify of an object
- * whose count it takes from 1 to 2 while it holds GLib's global weak
- * reference lock. A thread that does so without the interpreter lock
- * then waits for it under GLib's lock, while a thread holding the
- * interpreter lock may be waiting for GLib's lock (a final unref of any
- * object with weak references takes it): a deadlock. With a lock
- * registered here, Wk takes it before each of its own reads that may
- * take a count from 1 to 2 on such a GLib, and never while it holds a
- * lock of its own, so Wk's reads cannot meet that deadlock. On GLib 2.80
- * and later the lock is never taken.
+ * - Before GLib 2.80, g_weak_ref_get() runs the toggle notify of such an
+ *   object while it holds GLib's global weak-reference lock. A thread
+ *   doing so without the interpreter lock waits for it under GLib's lock,
+ *   while a thread holding the interpreter lock may be waiting for GLib's
+ *   lock (a final unref of any object with weak references takes it): a
+ *   deadlock.
+ * - On every GLib, the binding decides under its interpreter lock that
+ *   the wrapper of an object whose only reference is the binding's
+ *   toggle reference dies, and the wrapper's state (a Python object's
+ *   attributes) with it. A read that raises the count meanwhile, without
+ *   that lock, can keep the object alive past the death of its wrapper,
+ *   which then comes back without its state. Under the lock, the read
+ *   comes either before that decision (and keeps the wrapper) or after
+ *   it (and finds the object gone).
+ *
+ * With the lock registered, neither can happen through Wk. Reads at a
+ * count of 2 or more never take it.
  *
  * Call it once, before threads use Wk; the Python binding does.
  */

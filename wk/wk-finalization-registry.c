@@ -136,7 +136,7 @@ G_DEFINE_FINAL_TYPE (WkFinalizationRegistry, wk_finalization_registry, G_TYPE_OB
 static Core *
 core_ref (Core *core)
 {
-  g_atomic_int_inc (&core->ref_count);
+  __atomic_fetch_add (&core->ref_count, 1, __ATOMIC_RELAXED);
   return core;
 }
 
@@ -145,7 +145,7 @@ core_unref (gpointer data)
 {
   Core *core = data;
 
-  if (!g_atomic_int_dec_and_test (&core->ref_count))
+  if (__atomic_sub_fetch (&core->ref_count, 1, __ATOMIC_ACQ_REL) != 0)
     return;
 
   /* Every registration and the source held a reference: all are gone. */

@@ -92,17 +92,6 @@ static WkLink *pending_finalizers;
 #define FINALIZER_OF_PENDING(link) \
   ((WkFinalizer *) ((guint8 *) (link) - G_STRUCT_OFFSET (WkFinalizer, pending)))
 
-static void
-pending_remove_locked (WkLink *link)
-{
-  if (link->prev != NULL)
-    link->prev->next = link->next;
-  else
-    pending_finalizers = link->next;
-  if (link->next != NULL)
-    link->next->prev = link->prev;
-  link->prev = link->next = NULL;
-}
 
 /* Moves a pending finalizer to DONE and out of the registry, whose
  * reference the caller then owns. FALSE if someone else did it first. */
@@ -116,7 +105,7 @@ finalizer_claim (WkFinalizer *self)
     return FALSE;
 
   pthread_mutex_lock (&pending_lock);
-  pending_remove_locked (&self->pending);
+  wk_list_remove (&pending_finalizers, &self->pending);
   pthread_mutex_unlock (&pending_lock);
   return TRUE;
 }
@@ -307,11 +296,7 @@ wk_finalizer_new (gpointer        object,
   self->state = FINALIZER_PENDING;
   g_object_ref (self);
   pthread_mutex_lock (&pending_lock);
-  self->pending.prev = NULL;
-  self->pending.next = pending_finalizers;
-  if (pending_finalizers != NULL)
-    pending_finalizers->prev = &self->pending;
-  pending_finalizers = &self->pending;
+  wk_list_push (&pending_finalizers, &self->pending);
   pthread_mutex_unlock (&pending_lock);
 
   if (!wk_anchor_link_unshared (self->anchor, &self->node) && finalizer_claim (self))
@@ -502,7 +487,7 @@ claim_newest_atexit (void)
           __atomic_compare_exchange_n (&self->state, &expected, FINALIZER_DONE, FALSE,
                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         {
-          pending_remove_locked (link);
+          wk_list_remove (&pending_finalizers, link);
           pthread_mutex_unlock (&pending_lock);
           return self;
         }

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Wk is built on GObject's public API, but three facts about how GObject
+ * Wk is built on GObject's public API, but four facts about how GObject
  * ends an object's life are not in its documentation, and Wk needs them
  * to make weak references safe under threads. This header and
  * wk-glib.c are the only place that knows them; wk-tests/glib.c pins
@@ -42,6 +42,13 @@
  *    thaws before the decrement (2.84: lines 4447-4454), which makes such a
  *    re-reference safe.
  *
+ * 4. A weak notify (g_object_weak_ref()) runs from GObject's own dispose,
+ *    where a class chains up (2.74: g_object_real_dispose(), line 1364;
+ *    2.84: line 1778), and otherwise after dispose (2.74: line 3896;
+ *    2.84: line 4506), before finalize either way. Wk processes the death
+ *    of a plain GObject's weak references there (wk-anchor.c); a WkObject
+ *    reports its own. No GLib lock is held while weak notifies run.
+ *
  * And one fact that Wk works around: before 2.80, g_weak_ref_get() takes
  * the new reference with g_object_ref() while it holds GLib's global
  * weak-reference lock (2.74: g_weak_ref_get(), lines 4962-4978), so a toggle notify that
@@ -49,9 +56,8 @@
  * takes a GWeakRef for writing (g_weak_ref_init/set, or a final unref of
  * an object with weak references). 2.80 calls the toggle notify after
  * unlocking (2.84: g_weak_ref_get(), lines 5800-5824).
- * wk_glib_toggle_notify_runs_locked() says which case holds; Wk defers
- * its own toggle notifications past the lock (wk-toggle.c) and lets a
- * binding take its interpreter lock first (wk-binding.c).
+ * Wk defers its own toggle notifications past the lock (wk-toggle.c) and
+ * lets a binding take its interpreter lock first (wk-binding.c).
  */
 
 #pragma once
@@ -89,11 +95,6 @@ wk_glib_try_ref_from_2 (GObject *object)
       return TRUE;
   return FALSE;
 }
-
-/* The toggle-notify fact: TRUE on a GLib (the one running, not the one
- * built against) whose g_weak_ref_get() runs toggle notifies under its
- * global lock. */
-gboolean wk_glib_toggle_notify_runs_locked (void);
 
 /* g_weak_ref_get() for Wk's own reads. Wk's toggle notifications that the
  * call triggers (wk-toggle.c asks wk_glib_defer_toggle_notify()) run

@@ -29,20 +29,6 @@ wk_glib_drop_raised (GObject *object)
   g_object_unref (object);
 }
 
-gboolean
-wk_glib_toggle_notify_runs_locked (void)
-{
-  static gint answer;   /* (atomic) 0: not known yet, 1: no, 2: yes */
-  gint known = __atomic_load_n (&answer, __ATOMIC_RELAXED);
-
-  if (G_UNLIKELY (known == 0))
-    {
-      known = glib_check_version (2, 80, 0) != NULL ? 2 : 1;
-      __atomic_store_n (&answer, known, __ATOMIC_RELAXED);
-    }
-  return known == 2;
-}
-
 /* ---- Deferred toggle notifications ------------------------------------ */
 
 typedef struct

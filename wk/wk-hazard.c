@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "wk-hazard-private.h"
+#include "wk-sync-private.h"
 
 __thread WkHazard *_wk_hazard_self __attribute__ ((tls_model ("initial-exec")));
 
@@ -66,15 +67,6 @@ wk_hazard_wait (gconstpointer ptr)
       guint spins = 0;
 
       while (__atomic_load_n (&h->ptr, __ATOMIC_SEQ_CST) == ptr)
-        {
-          if (++spins < 64)
-            {
-#if defined (__x86_64__) || defined (__i386__)
-              __builtin_ia32_pause ();
-#endif
-            }
-          else
-            g_thread_yield ();
-        }
+        wk_spin_pause (&spins);
     }
 }

@@ -26,6 +26,7 @@
 #include "wk-object-private.h"
 #include "wk-gc-private.h"
 #include "wk-anchor-private.h"
+#include "wk-sync-private.h"
 
 typedef struct
 {
@@ -58,9 +59,11 @@ G_DEFINE_TYPE_WITH_PRIVATE (WkObject, wk_object, G_TYPE_OBJECT)
 static inline void
 held_lock (WkObjectPrivate *priv)
 {
+  guint spins = 0;
+
   while (__atomic_exchange_n (&priv->held_lock, 1, __ATOMIC_ACQUIRE) != 0)
     while (__atomic_load_n (&priv->held_lock, __ATOMIC_RELAXED) != 0)
-      g_thread_yield ();
+      wk_spin_pause (&spins);
 }
 
 static inline void
