@@ -634,23 +634,26 @@ run_ref_cycle (const Params *p,
   return bench_sample_make (t1 - t0, n);
 }
 
-/* 6. The final unref of objects that each have FINAL_N_WEAKS weak
- * pointers. Objects are made in batches and unreffed in one timed loop,
+/* 6. The final unref of objects that each have p->k weak pointers. Objects are made in batches and unreffed in one timed loop,
  * which keeps the clock's own cost out of the figure. */
 static BenchSample
 run_final_unref (const Params *p,
                  guint64       n)
 {
   GObject *objects[FINAL_BATCH];
+  guint n_weaks = p->k;
   WkWeak *weaks = NULL;
   GWeakRef *gweaks = NULL;
+  WkRef **refs = NULL;
   gint64 timed = 0;
   guint64 done = 0;
 
   if (p->kind == PTR_WK_WEAK)
-    weaks = g_new0 (WkWeak, FINAL_BATCH * FINAL_N_WEAKS);
+    weaks = g_new0 (WkWeak, FINAL_BATCH * n_weaks);
+  else if (p->kind == PTR_WK_REF)
+    refs = g_new0 (WkRef *, FINAL_BATCH * n_weaks);
   else
-    gweaks = g_new0 (GWeakRef, FINAL_BATCH * FINAL_N_WEAKS);
+    gweaks = g_new0 (GWeakRef, FINAL_BATCH * n_weaks);
 
   while (done < n)
     {
@@ -660,12 +663,14 @@ run_final_unref (const Params *p,
 
       for (b = 0; b < batch; b++)
         {
-          objects[b] = g_object_new (G_TYPE_OBJECT, NULL);
-          for (j = 0; j < FINAL_N_WEAKS; j++)
+          objects[b] = g_object_new (p->wk_object ? WK_TYPE_OBJECT : G_TYPE_OBJECT, NULL);
+          for (j = 0; j < n_weaks; j++)
             if (weaks != NULL)
-              wk_weak_init (&weaks[b * FINAL_N_WEAKS + j], objects[b]);
+              wk_weak_init (&weaks[b * n_weaks + j], objects[b]);
+            else if (refs != NULL)
+              refs[b * n_weaks + j] = wk_ref_new (objects[b], dummy_callback, NULL, NULL);
             else
-              g_weak_ref_init (&gweaks[b * FINAL_N_WEAKS + j], objects[b]);
+              g_weak_ref_init (&gweaks[b * n_weaks + j], objects[b]);
         }
 
       t0 = bench_now_ns ();
@@ -676,20 +681,27 @@ run_final_unref (const Params *p,
       /* Untimed: check the objects really died, then let the slots go. */
       if (weaks != NULL)
         {
-          g_assert (wk_weak_get (&weaks[(batch - 1) * FINAL_N_WEAKS]) == NULL);
-          for (j = 0; j < batch * FINAL_N_WEAKS; j++)
+          g_assert (wk_weak_get (&weaks[(batch - 1) * n_weaks]) == NULL);
+          for (j = 0; j < batch * n_weaks; j++)
             wk_weak_clear (&weaks[j]);
+        }
+      else if (refs != NULL)
+        {
+          g_assert (wk_ref_get (refs[(batch - 1) * n_weaks]) == NULL);
+          for (j = 0; j < batch * n_weaks; j++)
+            g_object_unref (refs[j]);
         }
       else
         {
-          g_assert (g_weak_ref_get (&gweaks[(batch - 1) * FINAL_N_WEAKS]) == NULL);
-          for (j = 0; j < batch * FINAL_N_WEAKS; j++)
+          g_assert (g_weak_ref_get (&gweaks[(batch - 1) * n_weaks]) == NULL);
+          for (j = 0; j < batch * n_weaks; j++)
             g_weak_ref_clear (&gweaks[j]);
         }
       done += batch;
     }
 
   g_free (weaks);
+  g_free (refs);
   g_free (gweaks);
   return bench_sample_make (timed, n);
 }
@@ -726,6 +738,7 @@ enum {
   V_CYCLE_REF_K0, V_CYCLE_REF_KN,
 
   V_FINAL_WEAK, V_FINAL_GWEAK,
+  V_FINAL1_GWEAK, V_FINAL1_WEAK, V_FINAL1_REF, V_FINAL1_WEAK_W,
 
   N_VARIANTS
 };
@@ -775,6 +788,10 @@ static const Variant variants[N_VARIANTS] = {
 
   [V_FINAL_WEAK]     = { "final unref WkWeak x100",   run_final_unref, { PTR_WK_WEAK, FALSE, 1, 1, FINAL_N_WEAKS }, FALSE },
   [V_FINAL_GWEAK]    = { "final unref GWeakRef x100", run_final_unref, { PTR_G_WEAK, FALSE, 1, 1, FINAL_N_WEAKS }, FALSE },
+  [V_FINAL1_GWEAK]   = { "final unref GWeakRef x1",   run_final_unref, { PTR_G_WEAK, FALSE, 1, 1, 1 }, FALSE },
+  [V_FINAL1_WEAK]    = { "final unref WkWeak x1",     run_final_unref, { PTR_WK_WEAK, FALSE, 1, 1, 1 }, FALSE },
+  [V_FINAL1_REF]     = { "final unref WkRef x1",      run_final_unref, { PTR_WK_REF, FALSE, 1, 1, 1 }, FALSE },
+  [V_FINAL1_WEAK_W]  = { "final unref WkWeak x1, WkObject", run_final_unref, { PTR_WK_WEAK, TRUE, 1, 1, 1 }, FALSE },
 };
 
 /* n is iterations per round (per thread). */
@@ -905,6 +922,25 @@ measure_weak_memory (MemKind kind,
   return (double) used / MEM_N_OBJECTS;
 }
 
+/* Heap bytes per object of @type, made and kept. */
+static double
+measure_instance_memory (GType type)
+{
+  GObject **objects = g_new (GObject *, MEM_N_OBJECTS);
+  gint64 base, used;
+  guint i;
+
+  base = bench_heap_in_use ();
+  for (i = 0; i < MEM_N_OBJECTS; i++)
+    objects[i] = g_object_new (type, NULL);
+  used = bench_heap_in_use () - base;
+  for (i = 0; i < MEM_N_OBJECTS; i++)
+    g_object_unref (objects[i]);
+  g_free (objects);
+  /* The array of pointers is not the objects' cost. */
+  return (double) (used - (gint64) (MEM_N_OBJECTS * sizeof (GObject *))) / MEM_N_OBJECTS;
+}
+
 /* The child's side: "name value" lines for the parent. The first round
  * of every kind is a warm-up (types, classes, quarks, hazard slots). */
 static int
@@ -930,6 +966,9 @@ memory_child (void)
       }
 
   printf ("slice_is_malloc %d\n", bench_slice_is_malloc ());
+  for (t = 0; t < 2; t++)
+    printf ("instance_%s %.2f\n", t == 0 ? "gobject" : "wkobject",
+            measure_instance_memory (types[t]));
   for (k = 0; k < N_MEM_KINDS; k++)
     for (t = 0; t < 2; t++)
       {
@@ -953,11 +992,15 @@ static void
 add_memory_rows (GArray     *rows,
                  GHashTable *mem)
 {
+  /* The first weak pointer to a plain GObject against the first GWeakRef
+   * (limit: a ratio); on a WkObject, for information. */
   static const struct { MemKind kind; MemKind glib; const char *what; double limit; } kinds[] = {
-    { MEM_WK_WEAK, MEM_G_WEAK, "WkWeak", 48 },
-    { MEM_WK_REF, MEM_G_WEAK, "WkRef", 96 },
+    { MEM_WK_WEAK, MEM_G_WEAK, "WkWeak", 1.5 },
+    { MEM_WK_REF, MEM_G_WEAK, "WkRef", 2.5 },
     { MEM_WK_WEAK_2ND, MEM_G_WEAK_2ND, "a second WkWeak", 0 },
   };
+  double instance_g = bench_memory_figure (mem, "instance_gobject");
+  double instance_w = bench_memory_figure (mem, "instance_wkobject");
   guint k, t;
 
   for (k = 0; k < G_N_ELEMENTS (kinds); k++)
@@ -970,13 +1013,18 @@ add_memory_rows (GArray     *rows,
         g_autofree char *glib_name = g_strdup_printf ("%s_gobject", mem_names[kinds[k].glib]);
         double b = bench_memory_figure (mem, name);
         double gweak = bench_memory_figure (mem, glib_name);
-        char *target = kinds[k].limit > 0 ? g_strdup_printf ("<= %.0f B", kinds[k].limit)
-                                          : g_strdup ("(info)");
+        gboolean judged = kinds[k].limit > 0 && t == 0;
+        char *target = judged ? g_strdup_printf ("<= %.1fx", kinds[k].limit) : g_strdup ("(info)");
 
         bench_add_row (rows, what, bytes_cell (b), t == 0 ? bytes_cell (gweak) : NULL,
                        t == 0 ? b / gweak : NAN, target,
-                       kinds[k].limit > 0 && !isnan (b) ? b <= kinds[k].limit : -1);
+                       judged && !isnan (b) ? b / gweak <= kinds[k].limit : -1);
       }
+
+  bench_add_row (rows, "7. memory, one instance, B: WkObject / GObject",
+                 bytes_cell (instance_w), bytes_cell (instance_g),
+                 instance_w / instance_g, g_strdup ("<= +32 B"),
+                 !isnan (instance_w) ? instance_w - instance_g <= 32 : -1);
 }
 
 static void
@@ -1063,12 +1111,21 @@ build_rows (GArray *rows)
       };
       guint i;
 
+      /* One owner: what only g_weak_ref_get() can do safely, against
+       * g_weak_ref_get() itself. Two owners: against the floor. */
       for (i = 0; i < G_N_ELEMENTS (wk); i++)
-        {
-          g_snprintf (what, sizeof what, "2. deref+unref / floor, count %u: %s", c + 1, wk[i].name);
-          add_row (rows, what, bench_med_cell (wk[i].v), bench_ns_cell (floor_ns),
-                   bench_ratio (wk[i].v, V_FLOOR), GOAL_AT_MOST, 1.2, NULL);
-        }
+        if (c == 0)
+          {
+            g_snprintf (what, sizeof what, "2. deref+unref / GWeakRef's, count 1: %s", wk[i].name);
+            add_row (rows, what, bench_med_cell (wk[i].v), bench_med_cell (deref[c].gweak),
+                     bench_ratio (wk[i].v, deref[c].gweak), GOAL_AT_MOST, 1.1, NULL);
+          }
+        else
+          {
+            g_snprintf (what, sizeof what, "2. deref+unref / floor, count 2: %s", wk[i].name);
+            add_row (rows, what, bench_med_cell (wk[i].v), bench_ns_cell (floor_ns),
+                     bench_ratio (wk[i].v, V_FLOOR), GOAL_AT_MOST, 1.2, NULL);
+          }
       g_snprintf (what, sizeof what, "2. deref+unref / floor, count %u: GWeakRef", c + 1);
       add_row (rows, what, NULL, bench_med_cell (deref[c].gweak),
                bench_ratio (deref[c].gweak, V_FLOOR), GOAL_NONE, 0, "(GLib)");
@@ -1109,8 +1166,9 @@ build_rows (GArray *rows)
   add_row (rows, "5. create+clear, K=10000 / K=0: GWeakRef",
            NULL, bench_med_cell (V_CYCLE_GWEAK_KN),
            bench_ratio (V_CYCLE_GWEAK_KN, V_CYCLE_GWEAK_K0), GOAL_NONE, 0, "(GLib, O(K))");
-  add_row (rows, "5. create+unref, K=0: WkRef with callback",
-           bench_med_cell (V_CYCLE_REF_K0), NULL, NAN, GOAL_NONE, 0, NULL);
+  add_row (rows, "5. create+unref, K=0: WkRef with callback / GWeakRef init+clear",
+           bench_med_cell (V_CYCLE_REF_K0), bench_med_cell (V_CYCLE_GWEAK_K0),
+           bench_ratio (V_CYCLE_REF_K0, V_CYCLE_GWEAK_K0), GOAL_AT_MOST, 2.0, NULL);
   add_row (rows, "5. create+unref, K=10000 / K=0: WkRef",
            bench_med_cell (V_CYCLE_REF_KN), NULL,
            bench_ratio (V_CYCLE_REF_KN, V_CYCLE_REF_K0), GOAL_AT_MOST, 2.0, NULL);
@@ -1118,6 +1176,15 @@ build_rows (GArray *rows)
   add_row (rows, "6. final unref, 100 weak refs: WkWeak / GWeakRef",
            bench_med_cell (V_FINAL_WEAK), bench_med_cell (V_FINAL_GWEAK),
            bench_ratio (V_FINAL_WEAK, V_FINAL_GWEAK), GOAL_AT_MOST, 0.25, NULL);
+  add_row (rows, "6. final unref, one weak pointer: WkWeak / GWeakRef",
+           bench_med_cell (V_FINAL1_WEAK), bench_med_cell (V_FINAL1_GWEAK),
+           bench_ratio (V_FINAL1_WEAK, V_FINAL1_GWEAK), GOAL_AT_MOST, 1.1, NULL);
+  add_row (rows, "6. final unref, one weak pointer: WkRef / GWeakRef",
+           bench_med_cell (V_FINAL1_REF), bench_med_cell (V_FINAL1_GWEAK),
+           bench_ratio (V_FINAL1_REF, V_FINAL1_GWEAK), GOAL_AT_MOST, 1.1, NULL);
+  add_row (rows, "6. final unref, one weak pointer: WkWeak on a WkObject / GWeakRef",
+           bench_med_cell (V_FINAL1_WEAK_W), bench_med_cell (V_FINAL1_GWEAK),
+           bench_ratio (V_FINAL1_WEAK_W, V_FINAL1_GWEAK), GOAL_NONE, 0, NULL);
 }
 
 /* The 2t/1t scaling of the variant whose 1-thread phase is @t1 (its
