@@ -431,6 +431,41 @@ test_toggle_notify_weak_work (void)
   g_test_trap_assert_passed ();
 }
 
+/* A holder's notify removes the last toggle reference, its own: Wk's
+ * reference on the object goes, and the object (and Wk's holder set with
+ * it) is finalized inside the notify. The delivery that called it must
+ * not touch either afterwards (it did: a use-after-free under ASan). */
+static gint self_removed;
+
+static void
+remove_self_notify (gpointer  data,
+                    GObject  *object,
+                    gboolean  is_last_ref)
+{
+  if (is_last_ref)
+    {
+      wk_object_remove_toggle_ref (object, remove_self_notify, data);
+      self_removed++;
+    }
+}
+
+static void
+test_toggle_notify_removes_last (gconstpointer data)
+{
+  gint finalized = 0;
+  GObject *object = wk_test_object_new (TYPE_OF (data), &finalized);
+  WkWeak weak = WK_WEAK_INIT;
+
+  self_removed = 0;
+  wk_weak_init (&weak, object);
+  wk_object_add_toggle_ref (object, remove_self_notify, NULL);
+  g_object_unref (object);          /* count 2 -> 1: told TRUE, removes itself */
+  g_assert_cmpint (self_removed, ==, 1);
+  g_assert_cmpint (finalized, ==, 1);
+  g_assert_null (wk_weak_get (&weak));
+  wk_weak_clear (&weak);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -442,6 +477,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/toggle/by-id", test_toggle_by_id);
   g_test_add_func ("/toggle/reentrant", test_toggle_reentrant);
   g_test_add_func ("/toggle/notify-does-weak-work", test_toggle_notify_weak_work);
+  wk_test_add_for_types ("/toggle/notify-removes-last", test_toggle_notify_removes_last);
   g_test_add_func ("/toggle/threads", test_toggle_threads);
   g_test_add_func ("/toggle/bad-input", test_toggle_bad_input);
 

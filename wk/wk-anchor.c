@@ -258,7 +258,7 @@ unlink_locked (WkAnchor  *anchor,
   if (node->is_ref)
     anchor->n_refs--;
   if (anchor->shared == node)
-    anchor->shared = NULL;
+    __atomic_store_n (&anchor->shared, NULL, __ATOMIC_RELAXED);   /* read without the lock */
 }
 
 /* A pin keeps a linked node's memory (inside its owner) valid outside
@@ -342,7 +342,7 @@ anchor_dup_nodes_where (WkAnchor *anchor,
     {
       WkRefNode *node;
       GObject **owners;
-      gboolean *slow;
+      gboolean *slow, *light;
       guint i, n_slow = 0, kept;
 
       nodes = NULL;
@@ -362,9 +362,13 @@ anchor_dup_nodes_where (WkAnchor *anchor,
 
       owners = g_newa (GObject *, nodes->len);
       slow = g_newa (gboolean, nodes->len);
+      light = g_newa (gboolean, nodes->len);
       for (i = 0; i < nodes->len; i++)
         {
-          owners[i] = owner_dup_fast (g_ptr_array_index (nodes, i), &slow[i]);
+          WkRefNode *n = g_ptr_array_index (nodes, i);
+
+          light[i] = n->owner == NULL;
+          owners[i] = owner_dup_fast (n, &slow[i]);
           n_slow += slow[i];
         }
 
@@ -389,9 +393,11 @@ anchor_dup_nodes_where (WkAnchor *anchor,
       unpin (anchor, (WkRefNode **) nodes->pdata, nodes->len);
 
       /* Keep the nodes whose owner we hold (they stay valid while it
-       * lives), and the light ones, which are the death's now. */
+       * lives), and the light ones, which are the death's now. A node
+       * whose owner we do not hold may be gone once unpinned: not read
+       * again. */
       for (i = 0, kept = 0; i < nodes->len; i++)
-        if (owners[i] != NULL || ((WkRefNode *) nodes->pdata[i])->owner == NULL)
+        if (owners[i] != NULL || light[i])
           nodes->pdata[kept++] = nodes->pdata[i];
       g_ptr_array_set_size (nodes, kept);
       if (kept == 0)
@@ -543,7 +549,7 @@ wk_anchor_link (WkAnchor  *anchor,
   if (node->is_ref)
     anchor->n_refs++;
   if (node->shared)
-    anchor->shared = node;
+    __atomic_store_n (&anchor->shared, node, __ATOMIC_RELAXED);   /* read without the lock */
   anchor_unlock (anchor);
   return NULL;
 }

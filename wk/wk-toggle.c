@@ -114,6 +114,7 @@ static guint last_id;   /* (atomic) */
 /* The holders of one object, in its qdata until it is finalized. */
 typedef struct
 {
+  gint                 ref_count;   /* (atomic) the qdata's, and each delivery's */
   pthread_mutex_t      lock;
   pthread_cond_t       delivered;
   GPtrArray  *holders;       /* Holder, oldest first */
@@ -154,10 +155,12 @@ toggle_set_quark (void)
 }
 
 static void
-toggle_set_free (gpointer data)
+toggle_set_unref (gpointer data)
 {
   ToggleSet *set = data;
 
+  if (__atomic_sub_fetch (&set->ref_count, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
   g_ptr_array_unref (set->holders);
   pthread_cond_destroy (&set->delivered);
   pthread_mutex_destroy (&set->lock);
@@ -175,20 +178,27 @@ toggle_set_obtain (GObject *object)
         return set;
 
       set = g_new0 (ToggleSet, 1);
+      set->ref_count = 1;
       pthread_mutex_init (&set->lock, NULL);
       pthread_cond_init (&set->delivered, NULL);
       set->holders = g_ptr_array_new_with_free_func (holder_unref);
       if (g_object_replace_qdata (object, toggle_set_quark (), NULL, set,
-                                  toggle_set_free, NULL))
+                                  toggle_set_unref, NULL))
         return set;
-      toggle_set_free (set);
+      toggle_set_unref (set);
     }
 }
 
 /* GLib's toggle notify for Wk's one toggle reference. GLib calls it after
  * the count has changed and without a lock, so two calls may arrive in
  * any order: the count, read here under the set's lock, says what the
- * state is, and one thread at a time tells the holders. */
+ * state is, and one thread at a time tells the holders.
+ *
+ * A holder's notify may remove the last toggle reference, its own or the
+ * last other one, which gives Wk's reference on the object back and may
+ * finalize it, and the set with it: the delivery keeps the set, and reads
+ * the object's count only while Wk's toggle reference (has_toggle, under
+ * the set's lock) keeps the object. */
 static void
 toggle_deliver (gpointer  data,
                 GObject  *object)
@@ -204,6 +214,7 @@ toggle_deliver (gpointer  data,
       return;
     }
   set->delivering = g_thread_self ();
+  __atomic_fetch_add (&set->ref_count, 1, __ATOMIC_RELAXED);
 
   while (set->dirty)
     {
@@ -212,8 +223,10 @@ toggle_deliver (gpointer  data,
       guint i;
 
       set->dirty = FALSE;
+      if (!set->has_toggle)
+        continue;
       last = __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_ACQUIRE) == 1;
-      if (last == set->last || !set->has_toggle)
+      if (last == set->last)
         continue;
       set->last = last;
 
@@ -237,6 +250,7 @@ toggle_deliver (gpointer  data,
   set->delivering = NULL;
   pthread_cond_broadcast (&set->delivered);
   pthread_mutex_unlock (&set->lock);
+  toggle_set_unref (set);
 }
 
 /* GLib's toggle notify for Wk's one toggle reference. Before GLib 2.80,
@@ -309,7 +323,7 @@ wk_object_add_toggle_ref (GObject        *object,
 {
   g_return_if_fail (G_IS_OBJECT (object));
   g_return_if_fail (notify != NULL);
-  g_return_if_fail (object->ref_count > 0);
+  g_return_if_fail (__atomic_load_n ((gint *) &object->ref_count, __ATOMIC_RELAXED) > 0);
 
   add_holder (object, notify, data, NULL);
 }
@@ -322,7 +336,7 @@ wk_object_add_toggle_ref_full (GObject        *object,
 {
   g_return_val_if_fail (G_IS_OBJECT (object), 0);
   g_return_val_if_fail (notify != NULL, 0);
-  g_return_val_if_fail (object->ref_count > 0, 0);
+  g_return_val_if_fail (__atomic_load_n ((gint *) &object->ref_count, __ATOMIC_RELAXED) > 0, 0);
 
   return add_holder (object, notify, data, destroy);
 }
