@@ -166,34 +166,18 @@ gboolean   wk_anchor_unwatch         (WkAnchor  *anchor,
                                       WkWatch   *watch);
 GPtrArray *wk_anchor_dup_refs        (WkAnchor  *anchor);
 
-/* An object's death in steps, so that a collection can make every weak
- * reference to every garbage object read NULL before any callback runs:
- * kill each, then deliver the watches of all, then the callbacks of all,
- * then the late watches of all. A plain death does the four in a row. */
-typedef struct
-{
-  WkAnchor   *anchor;
-  GPtrArray  *nodes;
-  WkLink     *early;
-  WkLink     *late;
-} WkAnchorDeath;
-
-void       wk_anchor_kill              (WkAnchor      *anchor,
-                                        GObject       *object,
-                                        WkAnchorDeath *death);
-void       wk_anchor_deliver_watches   (WkAnchorDeath *death);
-void       wk_anchor_deliver_callbacks (WkAnchorDeath *death);
-void       wk_anchor_deliver_late      (WkAnchorDeath *death);
-
-/* For collections: mark makes readers of a live object wait (FALSE if it
- * is not alive); unmark lets them go on; disown takes the object's death
- * notification away, for an object whose death the collection kills. */
-gboolean   wk_anchor_gc_mark           (WkAnchor  *anchor);
-void       wk_anchor_gc_unmark         (WkAnchor  *anchor);
-/* From WkObject's dispose: processes the death of its anchor, if any. */
-void       wk_anchor_object_disposed   (GObject   *object);
-void       wk_anchor_gc_disown         (WkAnchor  *anchor,
-                                        GObject   *object);
+/* For the death (wk-anchor-death.c): takes the anchor out of its
+ * object; closes it (no ref or watch joins it any more) and returns the
+ * nodes to call back, each with a strong reference on its owner (NULL
+ * if none); takes its watches, early and late, newest first, linked
+ * through next only. */
+void       wk_anchor_detach          (WkAnchor  *anchor,
+                                      GObject   *object);
+GPtrArray *wk_anchor_close           (WkAnchor  *anchor);
+void       wk_anchor_take_watches    (WkAnchor  *anchor,
+                                      WkLink   **early,
+                                      WkLink   **late);
+/* For a collection, before wk_anchor_kill(): see wk-anchor.c. */
 void       wk_anchor_gc_drop_garbage_callbacks (WkAnchor   *anchor,
                                                 GHashTable *visits);
 
@@ -255,3 +239,7 @@ wk_anchor_get (WkAnchor *anchor,
 }
 
 G_END_DECLS
+
+/* What the death of a referent does with its anchor; declared apart, and
+ * here for the files that use both. */
+#include "wk-anchor-death-private.h"

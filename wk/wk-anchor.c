@@ -2,22 +2,13 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * See wk-anchor-private.h for the model. The death of a referent runs in
- * anchor_object_died(): the GWeakNotify that GLib calls from GObject's
- * dispose, or for a WkObject, which registers nothing with GLib for its
- * death, from WkObject's own dispose (wk_anchor_object_disposed()):
+ * See wk-anchor-private.h for the model: making and finding an
+ * object's anchor, reading through it, and its lists of refs, light
+ * finalizers and watches. The death of a referent is in
+ * wk-anchor-death.c.
  *
- *  1. the state becomes DEAD (weak references already read NULL since
- *     GLib cleared the anchor's GWeakRef, before dispose began);
- *  2. wk_hazard_wait() lets readers still inside wk_anchor_get() leave,
- *     after which nobody touches the object through the anchor;
- *  3. the anchor is detached from the object and closed, and the refs
- *     that have callbacks are taken, with a strong reference each;
- *  4. their callbacks run newest first, each once, then the anchor drops
- *     the object's reference on itself.
- *
- * No lock is held while user code runs. The anchor's bit lock protects
- * its list of refs and is only ever held for a few instructions.
+ * No lock is held while user code runs. The anchor's spin lock protects
+ * its lists and is only ever held for a few instructions.
  */
 
 #include "config.h"
@@ -96,9 +87,6 @@ wk_anchor_is_alive (WkAnchor *anchor)
 {
   return _wk_anchor_state_alive (anchor);
 }
-
-static void anchor_object_died (gpointer  data,
-                                GObject  *where_the_object_was);
 
 static WkAnchor *
 anchor_new (GObject  *object,
@@ -242,7 +230,7 @@ wk_anchor_obtain (GObject *object)
         {
           /* A WkObject reports its death itself. */
           if (!anchor->is_wk_object)
-            g_object_weak_ref (object, anchor_object_died, anchor);
+            g_object_weak_ref (object, _wk_anchor_object_died, anchor);
           return anchor;
         }
       anchor_discard (anchor);
@@ -713,12 +701,34 @@ wk_anchor_unwatch (WkAnchor *anchor,
   return was_linked;
 }
 
+void
+wk_anchor_detach (WkAnchor *anchor,
+                  GObject  *object)
+{
+  if (anchor->is_wk_object)
+    {
+      WkAnchor *expected = anchor;
+
+      __atomic_compare_exchange_n (_wk_object_anchor_slot (WK_OBJECT (object)),
+                                   &expected, NULL, FALSE,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    }
+  else
+    g_object_replace_qdata (object, wk_anchor_quark (), anchor, NULL, NULL, NULL);
+}
+
+GPtrArray *
+wk_anchor_close (WkAnchor *anchor)
+{
+  return anchor_dup_nodes_where (anchor, node_has_callback, TRUE);
+}
+
 /* Takes every watch off the (closed) anchor, split into the early and
  * the late ones, each list newest first and linked through next only. */
-static void
-take_watches (WkAnchor  *anchor,
-              WkLink   **early,
-              WkLink   **late)
+void
+wk_anchor_take_watches (WkAnchor  *anchor,
+                        WkLink   **early,
+                        WkLink   **late)
 {
   WkLink *link, *next;
 
@@ -740,54 +750,6 @@ take_watches (WkAnchor  *anchor,
   anchor_unlock (anchor);
   *early = wk_list_reverse (*early);
   *late = wk_list_reverse (*late);
-}
-
-static void
-fire_watches (WkLink *link)
-{
-  while (link != NULL)
-    {
-      /* The owner may free the watch once func runs: read next first. */
-      WkLink *next = link->next;
-
-      ((WkWatch *) link)->func ((WkWatch *) link);
-      link = next;
-    }
-}
-
-void
-wk_anchor_kill (WkAnchor      *anchor,
-                GObject       *object,
-                WkAnchorDeath *death)
-{
-  __atomic_store_n (&anchor->state, WK_ANCHOR_DEAD, __ATOMIC_SEQ_CST);
-  wk_hazard_wait (anchor);
-
-  /* From now on new weak references to this object (if it lives on after
-   * g_object_run_dispose(), or resurrected after a collection) get a
-   * fresh anchor. */
-  if (anchor->is_wk_object)
-    {
-      WkAnchor *expected = anchor;
-
-      __atomic_compare_exchange_n (_wk_object_anchor_slot (WK_OBJECT (object)),
-                                   &expected, NULL, FALSE,
-                                   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-    }
-  else
-    g_object_replace_qdata (object, wk_anchor_quark (), anchor, NULL, NULL, NULL);
-
-  /* Close the anchor (no ref or watch can join it from now on) while
-   * taking the refs to call back. */
-  death->anchor = anchor;
-  death->nodes = anchor_dup_nodes_where (anchor, node_has_callback, TRUE);
-  take_watches (anchor, &death->early, &death->late);
-
-  /* GLib cleared it before dispose in the final unref; after
-   * g_object_run_dispose() or for a collection it would only do so
-   * later. */
-  if (!wk_glib_weak_ref_is_cleared (&anchor->gweak))
-    g_weak_ref_clear (&anchor->gweak);
 }
 
 /* For a collection, before wk_anchor_kill(): the refs to this (garbage)
@@ -815,108 +777,6 @@ wk_anchor_gc_drop_garbage_callbacks (WkAnchor   *anchor,
         node->callback = NULL;
     }
   anchor_unlock (anchor);
-}
-
-void
-wk_anchor_deliver_watches (WkAnchorDeath *death)
-{
-  fire_watches (death->early);
-  death->early = NULL;
-}
-
-void
-wk_anchor_deliver_callbacks (WkAnchorDeath *death)
-{
-  GPtrArray *nodes = g_steal_pointer (&death->nodes);
-  guint i;
-
-  for (i = 0; nodes != NULL && i < nodes->len; i++)
-    {
-      WkRefNode *node = g_ptr_array_index (nodes, i);
-      GObject *owner = node->owner;
-      gpointer user_data;
-      GDestroyNotify destroy;
-      WkRefCallback callback = wk_anchor_take_callback (death->anchor, node, &user_data, &destroy);
-
-      if (owner == NULL)
-        {
-          /* A light finalizer: claimed, so only we take it out. */
-          wk_anchor_unlink (death->anchor, node);
-          ((WkFinalizeFunc) (void (*) (void)) callback) (user_data);
-          if (destroy != NULL)
-            destroy (user_data);
-          g_free (node);
-          continue;
-        }
-      if (callback != NULL)
-        callback ((WkRef *) owner, user_data);
-      if (destroy != NULL)
-        destroy (user_data);
-      g_object_unref (owner);
-    }
-  g_clear_pointer (&nodes, g_ptr_array_unref);
-}
-
-void
-wk_anchor_deliver_late (WkAnchorDeath *death)
-{
-  fire_watches (death->late);
-  death->late = NULL;
-  /* The object's reference. */
-  wk_anchor_unref (death->anchor);
-}
-
-static void
-anchor_object_died (gpointer  data,
-                    GObject  *where_the_object_was)
-{
-  WkAnchorDeath death;
-
-  wk_anchor_kill (data, where_the_object_was, &death);
-  /* Wk's tables drop their entries for this object before any user
-   * callback runs. */
-  wk_anchor_deliver_watches (&death);
-  wk_anchor_deliver_callbacks (&death);
-  wk_anchor_deliver_late (&death);
-}
-
-gboolean
-wk_anchor_gc_mark (WkAnchor *anchor)
-{
-  gint expected = WK_ANCHOR_ALIVE;
-
-  return __atomic_compare_exchange_n (&anchor->state, &expected, WK_ANCHOR_GC_PENDING, FALSE,
-                                      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
-}
-
-void
-wk_anchor_gc_unmark (WkAnchor *anchor)
-{
-  __atomic_store_n (&anchor->state, WK_ANCHOR_ALIVE, __ATOMIC_SEQ_CST);
-}
-
-void
-wk_anchor_object_disposed (GObject *object)
-{
-  WkAnchor *anchor = __atomic_load_n (_wk_object_anchor_slot (WK_OBJECT (object)), __ATOMIC_ACQUIRE);
-
-  /* The object's own reference keeps the anchor until its death has been
-   * delivered; nobody else takes it out of the slot meanwhile (kill
-   * does, from here or from a collection, which never runs this object's
-   * dispose before its own kill). */
-  if (anchor != NULL)
-    anchor_object_died (anchor, object);
-}
-
-void
-wk_anchor_gc_disown (WkAnchor *anchor,
-                     GObject  *object)
-{
-  if (anchor->is_wk_object)
-    return;   /* kill empties the slot: its dispose finds nothing */
-  /* The collection processes this death; the object's own death later
-   * must not do it again. */
-  g_object_weak_unref (object, anchor_object_died, anchor);
 }
 
 /* A reader found the anchor of an object that a collection is deciding
