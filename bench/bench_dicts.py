@@ -329,6 +329,20 @@ class Bench:
         timed = time.perf_counter_ns() - t0
         return timed, passes * self.n
 
+    def run_tuple_get(self, face, passes):
+        # The same lookups with (int, str) tuple keys: the general key
+        # path (a GVariant tuple for each), against the str path above.
+        d = face.new()
+        keys = [(i, 'k') for i in range(self.n)]
+        values = [face.new_value() for _ in range(self.n)]
+        face.set_all(d, keys, values)
+        assert face.check(d, keys, values)
+        t0 = time.perf_counter_ns()
+        for _ in range(passes):
+            face.get_all(d, keys)
+        timed = time.perf_counter_ns() - t0
+        return timed, passes * self.n
+
     def run_key_set(self, face, passes):
         timed = 0
         for _ in range(passes):
@@ -350,6 +364,71 @@ class Bench:
             face.get_all(d, keys)
         timed = time.perf_counter_ns() - t0
         return timed, passes * self.n
+
+
+def native_module():
+    try:
+        from gi.overrides import _wk_common
+    except ImportError:
+        return None
+    return _wk_common.native
+
+
+class CFloors:
+    """The C calls behind the override's hot paths, looped in C by the
+    native module (_c_floor) on tables filled the same way: what Wk's C
+    library costs, in the same run, under the Python figures."""
+
+    def __init__(self, bench, native):
+        self.b = bench
+        self.native = native
+
+    def _filled_values(self):
+        d = Wk.WeakValueDictionary()
+        values = [GObject.Object() for _ in range(self.b.n)]
+        for k, v in zip(self.b.keys, values):
+            d[k] = v
+        return d, values
+
+    def run_get(self, face, passes):
+        d, values = self._filled_values()
+        ns = sum(self.native._c_floor('value-lookup', d.table, self.b.keys)
+                 for _ in range(passes))
+        return ns * self.b.n, passes * self.b.n
+
+    def run_set(self, face, passes):
+        ns = 0
+        for _ in range(passes):
+            d = Wk.WeakValueDictionary()
+            values = [GObject.Object() for _ in range(self.b.n)]
+            ns += self.native._c_floor('value-insert', d.table, self.b.keys, values)
+            del d, values
+        return ns * self.b.n, passes * self.b.n
+
+    def run_del(self, face, passes):
+        ns = 0
+        for _ in range(passes):
+            d, values = self._filled_values()
+            ns += self.native._c_floor('value-remove', d.table, self.b.keys)
+            del d, values
+        return ns * self.b.n, passes * self.b.n
+
+    def run_key_get(self, face, passes):
+        d = Wk.WeakKeyDictionary()
+        keys = [GObject.Object() for _ in range(self.b.n)]
+        for k, v in zip(keys, self.b.small_values):
+            d[k] = v
+        ns = sum(self.native._c_floor('key-lookup', d.table, keys) for _ in range(passes))
+        return ns * self.b.n, passes * self.b.n
+
+    def run_key_set(self, face, passes):
+        ns = 0
+        for _ in range(passes):
+            d = Wk.WeakKeyDictionary()
+            keys = [GObject.Object() for _ in range(self.b.n)]
+            ns += self.native._c_floor('key-insert', d.table, keys)
+            del d, keys
+        return ns * self.b.n, passes * self.b.n
 
 
 class Variant:
@@ -396,6 +475,18 @@ def glib_runtime_version():
                                        GLib.MICRO_VERSION)
 
 
+def override_kind():
+    """Which Python override this process runs: with its native module,
+    or pure Python (not built, or WK_PYTHON_NATIVE=0)."""
+    try:
+        from gi.overrides import _wk_common
+    except ImportError:
+        return 'an override without _wk_common (an older Wk)'
+    if _wk_common.native is not None:
+        return 'override with its native module (%s)' % _wk_common.native.__file__
+    return 'pure-Python override (no native module)'
+
+
 def print_system_and_versions(title):
     """The start of a Python benchmark's header: the machine, then the
     versions of Python, PyGObject, GLib and Wk this process runs with."""
@@ -405,6 +496,7 @@ def print_system_and_versions(title):
     print('glib:    %s' % glib_runtime_version())
     print('wk:      %d.%d.%d' % (Wk.get_major_version(), Wk.get_minor_version(),
                                  Wk.get_micro_version()))
+    print('binding: %s' % override_kind())
 
 
 def print_header(args, rounds, target_ms, n, value_face, key_face):
@@ -487,6 +579,7 @@ def main():
         ('get_floor', 'get floor (plain dict)', b.run_floor, None),
         ('get_wk', 'value get Wk', b.run_get, value_face),
         ('get_std', 'value get weakref', b.run_get, STD_VALUE_FACE),
+        ('tget_wk', 'value get, tuple keys, Wk', b.run_tuple_get, value_face),
         ('del_wk', 'value del Wk', b.run_del, value_face),
         ('del_std', 'value del weakref', b.run_del, STD_VALUE_FACE),
         ('death_floor', 'death floor (GObject)', b.run_death_floor, None),
@@ -499,6 +592,16 @@ def main():
         ('kget_wk', 'key get Wk', b.run_key_get, key_face),
         ('kget_std', 'key get weakref', b.run_key_get, STD_KEY_FACE),
     ]
+    native = native_module()
+    if native is not None and value_override and key_override:
+        floors = CFloors(b, native)
+        order += [
+            ('cset', 'C floor: insert_string', floors.run_set, None),
+            ('cget', 'C floor: lookup_string', floors.run_get, None),
+            ('cdel', 'C floor: remove_string', floors.run_del, None),
+            ('ckset', 'C floor: key insert_value', floors.run_key_set, None),
+            ('ckget', 'C floor: key lookup_value', floors.run_key_get, None),
+        ]
     variants = []
     for name, label, run, face in order:
         v[name] = Variant(label, run, face)
@@ -522,15 +625,20 @@ def main():
     key_what = 'WeakKeyDictionary' if key_override else 'WeakKeyDict (raw GI)'
     rows = []
 
-    def timed_row(what, wk, std):
-        rows.append((what, ns_cell(wk.median), ns_cell(std.median),
-                     paired_ratio(wk, std), None, None))
+    def timed_row(what, wk, std, target=None, std_cell=None):
+        ratio = paired_ratio(wk, std)
+        rows.append((what, ns_cell(wk.median),
+                     std_cell if std_cell is not None else ns_cell(std.median), ratio,
+                     None if target is None else '<= %.2fx' % target,
+                     None if target is None else ratio <= target))
 
-    timed_row('%s set, ns/op' % value_what, v['set_wk'], v['set_std'])
+    timed_row('%s set, ns/op' % value_what, v['set_wk'], v['set_std'], 1.5)
     rows.append(('get floor: plain dict get in the same loop, ns/op', None,
                  ns_cell(v['get_floor'].median), None, '(floor)', None))
-    timed_row('%s get (hit), ns/op' % value_what, v['get_wk'], v['get_std'])
-    timed_row('%s del, ns/op' % value_what, v['del_wk'], v['del_std'])
+    timed_row('%s get (hit), ns/op' % value_what, v['get_wk'], v['get_std'], 2.0)
+    timed_row('%s get, tuple keys / Wk str keys, ns/op' % value_what, v['tget_wk'],
+              v['get_wk'], 3.0, std_cell='(Wk str: %s)' % ns_cell(v['get_wk'].median))
+    timed_row('%s del, ns/op' % value_what, v['del_wk'], v['del_std'], 2.0)
     rows.append(('death floor: drop a GObject without weak refs, ns/op',
                  ns_cell(v['death_floor'].median), None, None, '(floor)', None))
     timed_row('%s value death (entry purged), ns/op' % value_what,
@@ -541,14 +649,25 @@ def main():
                  ns_cell(v['variant_floor'].median), None, None, '(floor)', None))
     rows.append(('GI floor: one introspected call, d.get_size(), ns/op',
                  ns_cell(v['call_floor'].median), None, None, '(floor)', None))
-    timed_row('%s set, ns/op' % key_what, v['kset_wk'], v['kset_std'])
-    timed_row('%s get, ns/op' % key_what, v['kget_wk'], v['kget_std'])
+    timed_row('%s set, ns/op' % key_what, v['kset_wk'], v['kset_std'], 3.0)
+    timed_row('%s get, ns/op' % key_what, v['kget_wk'], v['kget_std'], 2.0)
+    if 'cget' in v:
+        for name, std, what in [
+                ('cset', 'set_std', 'WeakValueDict insert_string, C alone (fresh values)'),
+                ('cget', 'get_std', 'WeakValueDict lookup_string + unref, C alone'),
+                ('cdel', 'del_std', 'WeakValueDict remove_string, C alone'),
+                ('ckset', 'kset_std', 'WeakKeyDict insert_value, C alone (fresh keys)'),
+                ('ckget', 'kget_std', 'WeakKeyDict lookup_value, C alone')]:
+            rows.append(('C floor: %s / weakref, ns/op' % what, ns_cell(v[name].median),
+                         ns_cell(v[std].median), paired_ratio(v[name], v[std]),
+                         '(floor)', None))
     print_rows(rows, args.rows)
 
     print()
     print('notes:')
     print('- ns/op: median over the rounds; ratio: median of the per-round Wk/weakref ratios;'
-          ' no targets are set for the Python faces')
+          ' targets are the Python binding\'s, as same-run ratios (the tuple-key row: to the'
+          ' Wk str-key get of the same run)')
     if not value_override:
         print('- Wk.WeakValueDictionary does not exist (yet): the Wk value rows time the raw'
               ' introspected table, with a GLib.Variant(\'s\', key) made in every call')
@@ -563,6 +682,9 @@ def main():
           ' (values[i] = None); both dicts lose the entry by themselves')
     print('- the Wk values are GObjects whose only strong ref is their Python wrapper,'
           ' so Wk lookups take its count-1 path (GLib\'s lock; see the README)')
+    print('- C floor rows: the libwk calls that the override\'s native module makes for that'
+          ' row, looped in C (no Python): the part of the Wk figure that is Wk\'s C library;'
+          ' the ratio is to the same weakref row')
     print('- the cyclic GC is off during timed loops and runs between variants')
     print_noise(variants, args.verbose, 28)
     return 0

@@ -259,6 +259,337 @@ test_differential (void)
   g_rand_free (rand);
 }
 
+/* ---- Order ------------------------------------------------------------ */
+
+/* Keys are objects named "a", "b"...; the order of each walk, which must
+ * agree, as "a b c". */
+static GObject *
+named_key_new (const char *name)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  g_object_set_data_full (object, "name", g_strdup (name), g_free);
+  return object;
+}
+
+static void
+append_name (GString    *s,
+             const char *name)
+{
+  if (s->len > 0)
+    g_string_append_c (s, ' ');
+  g_string_append (s, name);
+}
+
+static void
+append_foreach (GObject  *key,
+                gpointer  value,
+                gpointer  user_data)
+{
+  append_name (user_data, g_object_get_data (key, "name"));
+}
+
+static char *
+order_of (WkWeakKeyDict *dict)
+{
+  GString *by_iter = g_string_new (NULL), *by_foreach = g_string_new (NULL);
+  GString *by_keys = g_string_new (NULL), *by_values = g_string_new (NULL);
+  WkWeakKeyDictIter iter;
+  GPtrArray *keys, *values;
+  gpointer key, value;
+  guint i;
+
+  wk_weak_key_dict_iter_init (&iter, dict);
+  while (wk_weak_key_dict_iter_next (&iter, &key, &value))
+    {
+      g_assert_cmpstr (value, ==, g_object_get_data (key, "name"));
+      append_name (by_iter, g_object_get_data (key, "name"));
+    }
+  wk_weak_key_dict_foreach (dict, append_foreach, by_foreach);
+  keys = wk_weak_key_dict_get_keys (dict);
+  for (i = 0; i < keys->len; i++)
+    append_name (by_keys, g_object_get_data (g_ptr_array_index (keys, i), "name"));
+  wk_test_unref_all (keys);
+  values = wk_weak_key_dict_get_values (dict);
+  for (i = 0; i < values->len; i++)
+    append_name (by_values, g_ptr_array_index (values, i));
+  g_ptr_array_unref (values);
+
+  g_assert_cmpstr (by_foreach->str, ==, by_iter->str);
+  g_assert_cmpstr (by_keys->str, ==, by_iter->str);
+  g_assert_cmpstr (by_values->str, ==, by_iter->str);
+  g_string_free (by_foreach, TRUE);
+  g_string_free (by_keys, TRUE);
+  g_string_free (by_values, TRUE);
+  return g_string_free (by_iter, FALSE);
+}
+
+#define assert_order(dict, expected) \
+  G_STMT_START { \
+    char *order_ = order_of (dict); \
+    g_assert_cmpstr (order_, ==, expected); \
+    g_free (order_); \
+  } G_STMT_END
+
+static void
+test_order (void)
+{
+  WkWeakKeyDict *dict = counted_dict_new ();
+  const char *names[] = { "a", "b", "c", "d", "e" };
+  GObject *keys[G_N_ELEMENTS (names)];
+  gpointer value = NULL;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      keys[i] = named_key_new (names[i]);
+      wk_weak_key_dict_insert (dict, keys[i], value_new (names[i]));
+    }
+  assert_order (dict, "a b c d e");
+
+  /* A new value keeps the key's place. */
+  wk_weak_key_dict_insert (dict, keys[2], value_new ("c"));
+  assert_order (dict, "a b c d e");
+  g_assert_cmpint (values_alive, ==, 5);
+
+  /* Removed (or stolen) and set again: last. */
+  g_assert_true (wk_weak_key_dict_remove (dict, keys[1]));
+  wk_weak_key_dict_insert (dict, keys[1], value_new ("b"));
+  assert_order (dict, "a c d e b");
+  g_assert_true (wk_weak_key_dict_steal (dict, keys[0], &value));
+  value_free (value);
+  assert_order (dict, "c d e b");
+  wk_weak_key_dict_insert (dict, keys[0], value_new ("a"));
+  assert_order (dict, "c d e b a");
+
+  /* A key that dies in the middle leaves the rest in order. */
+  g_clear_object (&keys[3]);
+  assert_order (dict, "c e b a");
+  keys[3] = named_key_new ("d");
+  wk_weak_key_dict_insert (dict, keys[3], value_new ("d"));
+  assert_order (dict, "c e b a d");
+
+  for (i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_clear_object (&keys[i]);
+  g_assert_cmpint (values_alive, ==, 0);
+  g_object_unref (dict);
+}
+
+/* ---- Values read safely: new_full and dup ------------------------------ */
+
+static gint copies_made;
+
+static gpointer
+value_copy (gpointer value)
+{
+  g_atomic_int_inc (&copies_made);
+  return value_new (value);
+}
+
+static void
+test_dup (void)
+{
+  WkWeakKeyDict *dict;
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *b = g_object_new (G_TYPE_OBJECT, NULL);
+  GValue v = G_VALUE_INIT;
+  GValue *copy;
+  char *s;
+
+  values_alive = 0;
+  copies_made = 0;
+  dict = wk_weak_key_dict_new_full (value_copy, value_free);
+  wk_weak_key_dict_insert (dict, a, value_new ("for a"));
+  wk_weak_key_dict_insert (dict, b, NULL);
+
+  s = wk_weak_key_dict_dup (dict, a);
+  g_assert_cmpstr (s, ==, "for a");
+  g_assert_true (s != wk_weak_key_dict_lookup (dict, a));
+  g_assert_cmpint (copies_made, ==, 1);
+  g_assert_cmpint (values_alive, ==, 2);
+  value_free (s);
+  /* A NULL value, and no entry, are NULL (and copy nothing). */
+  g_assert_null (wk_weak_key_dict_dup (dict, b));
+  wk_weak_key_dict_remove (dict, b);
+  g_assert_null (wk_weak_key_dict_dup (dict, b));
+  g_assert_cmpint (copies_made, ==, 1);
+
+  /* The copy is the caller's: it outlives the entry and the key. */
+  s = wk_weak_key_dict_dup (dict, a);
+  g_clear_object (&a);
+  g_assert_cmpuint (wk_weak_key_dict_get_size (dict), ==, 0);
+  g_assert_cmpstr (s, ==, "for a");
+  value_free (s);
+  g_assert_cmpint (values_alive, ==, 0);
+  g_object_unref (dict);
+
+  /* The binding face's copy function is the GValue's. */
+  dict = wk_weak_key_dict_new_for_values ();
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_string (&v, "text");
+  wk_weak_key_dict_insert_value (dict, b, &v);
+  g_value_unset (&v);
+  copy = wk_weak_key_dict_dup (dict, b);
+  g_assert_cmpstr (g_value_get_string (copy), ==, "text");
+  g_boxed_free (G_TYPE_VALUE, copy);
+  g_object_unref (dict);
+  g_object_unref (b);
+}
+
+/* Threads read values with dup while others replace, remove, steal them
+ * and kill their keys: a copy is always of a whole, live value (the
+ * copy function checks the value it copies has not been freed; ASan
+ * checks it better), and every value is freed exactly once. */
+#define DUP_KEYS 8
+
+typedef struct
+{
+  WkWeakKeyDict *dict;
+  GObject       *keys[DUP_KEYS];   /* the writer's */
+  WkWeak         weak[DUP_KEYS];   /* the same, for the readers */
+  gint           stop;             /* (atomic) */
+  gint           copies;           /* (atomic) */
+} DupRace;
+
+typedef struct
+{
+  gint   magic;
+  gint   n;
+} Counted;
+
+#define COUNTED_MAGIC 0x5eed
+
+static gint counted_alive;
+
+static gpointer
+counted_new (gint n)
+{
+  Counted *c = g_new (Counted, 1);
+
+  c->magic = COUNTED_MAGIC;
+  c->n = n;
+  g_atomic_int_inc (&counted_alive);
+  return c;
+}
+
+static gpointer
+counted_copy (gpointer data)
+{
+  Counted *c = data;
+
+  g_assert_cmpint (c->magic, ==, COUNTED_MAGIC);
+  /* A slow copy, so that removals and steals meet it. */
+  g_thread_yield ();
+  g_assert_cmpint (c->magic, ==, COUNTED_MAGIC);
+  return counted_new (c->n);
+}
+
+static void
+counted_free (gpointer data)
+{
+  Counted *c = data;
+
+  g_assert_cmpint (c->magic, ==, COUNTED_MAGIC);
+  c->magic = 0;
+  g_atomic_int_add (&counted_alive, -1);
+  g_free (c);
+}
+
+static gpointer
+dup_reader (gpointer data)
+{
+  DupRace *race = data;
+  guint i = 0;
+
+  while (!g_atomic_int_get (&race->stop))
+    {
+      GObject *key = wk_weak_get (&race->weak[i++ % DUP_KEYS]);
+      Counted *c;
+
+      /* The writer may drop its key at any time; the reader holds it for
+       * the call, as a caller of lookup must. */
+      if (key == NULL)
+        continue;
+      c = wk_weak_key_dict_dup (race->dict, key);
+      if (c != NULL)
+        {
+          g_assert_cmpint (c->magic, ==, COUNTED_MAGIC);
+          counted_free (c);
+          g_atomic_int_inc (&race->copies);
+        }
+      g_object_unref (key);
+    }
+  return NULL;
+}
+
+static void
+test_threads_dup (void)
+{
+  DupRace race = { wk_weak_key_dict_new_full (counted_copy, counted_free), { NULL, }, { WK_WEAK_INIT, }, 0, 0 };
+  GThread *readers[2];
+  gint rounds = wk_test_iterations (20000, 200000);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  gint round;
+  guint i;
+
+  counted_alive = 0;
+  for (i = 0; i < DUP_KEYS; i++)
+    {
+      race.keys[i] = g_object_new (G_TYPE_OBJECT, NULL);
+      wk_weak_set (&race.weak[i], race.keys[i]);
+      wk_weak_key_dict_insert (race.dict, race.keys[i], counted_new (i));
+    }
+  for (i = 0; i < G_N_ELEMENTS (readers); i++)
+    readers[i] = g_thread_new ("dup", dup_reader, &race);
+
+  /* Until the readers have met the writer often enough, too. */
+  for (round = 0;
+       round < rounds || (g_atomic_int_get (&race.copies) < MIN (rounds, 2000) &&
+                          g_get_monotonic_time () < deadline);
+       round++)
+    {
+      guint k = round % DUP_KEYS;
+      GObject *key = race.keys[k];
+      gpointer stolen = NULL;
+
+      switch (round / DUP_KEYS % 4)
+        {
+        case 0:
+          wk_weak_key_dict_insert (race.dict, key, counted_new (round));
+          break;
+        case 1:
+          wk_weak_key_dict_remove (race.dict, key);
+          wk_weak_key_dict_insert (race.dict, key, counted_new (round));
+          break;
+        case 2:
+          if (wk_weak_key_dict_steal (race.dict, key, &stolen))
+            counted_free (stolen);   /* no copy of it is under way */
+          wk_weak_key_dict_insert (race.dict, key, counted_new (round));
+          break;
+        default:
+          /* The key dies (here, or in a reader that holds it). */
+          race.keys[k] = g_object_new (G_TYPE_OBJECT, NULL);
+          wk_weak_set (&race.weak[k], race.keys[k]);
+          g_object_unref (key);
+          wk_weak_key_dict_insert (race.dict, race.keys[k], counted_new (round));
+          break;
+        }
+    }
+  g_atomic_int_set (&race.stop, 1);
+  for (i = 0; i < G_N_ELEMENTS (readers); i++)
+    g_thread_join (readers[i]);
+  g_test_message ("%d copies made", race.copies);
+  g_assert_cmpint (counted_alive, ==, (gint) wk_weak_key_dict_get_size (race.dict));
+  for (i = 0; i < DUP_KEYS; i++)
+    {
+      wk_weak_clear (&race.weak[i]);
+      g_clear_object (&race.keys[i]);
+    }
+  g_assert_cmpint (counted_alive, ==, 0);
+  g_object_unref (race.dict);
+}
+
+
 int
 main (int argc, char *argv[])
 {
@@ -271,6 +602,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/weak-key-dict/plain-constructors", test_plain_constructors);
   g_test_add_func ("/weak-key-dict/bad-input", test_bad_input);
   g_test_add_func ("/weak-key-dict/differential", test_differential);
+  g_test_add_func ("/weak-key-dict/order", test_order);
+  g_test_add_func ("/weak-key-dict/dup", test_dup);
+  g_test_add_func ("/weak-key-dict/threads/dup", test_threads_dup);
 
   return g_test_run ();
 }

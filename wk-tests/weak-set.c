@@ -84,6 +84,94 @@ test_iteration (void)
   g_object_unref (set);
 }
 
+static void
+append_member (gpointer member,
+               gpointer user_data)
+{
+  GString *s = user_data;
+
+  if (s->len > 0)
+    g_string_append_c (s, ' ');
+  g_string_append (s, g_object_get_data (member, "name"));
+}
+
+/* The members in the order of each walk, which must agree, as "a b c". */
+static char *
+order_of (WkWeakSet *set)
+{
+  GString *by_iter = g_string_new (NULL), *by_foreach = g_string_new (NULL);
+  GString *by_members = g_string_new (NULL);
+  WkWeakSetIter iter;
+  GPtrArray *members;
+  gpointer member;
+  guint i;
+
+  wk_weak_set_iter_init (&iter, set);
+  while (wk_weak_set_iter_next (&iter, &member))
+    append_member (member, by_iter);
+  wk_weak_set_foreach (set, append_member, by_foreach);
+  members = wk_weak_set_get_members (set);
+  for (i = 0; i < members->len; i++)
+    append_member (g_ptr_array_index (members, i), by_members);
+  wk_test_unref_all (members);
+  g_assert_cmpstr (by_foreach->str, ==, by_iter->str);
+  g_assert_cmpstr (by_members->str, ==, by_iter->str);
+  g_string_free (by_foreach, TRUE);
+  g_string_free (by_members, TRUE);
+  return g_string_free (by_iter, FALSE);
+}
+
+#define assert_order(set, expected) \
+  G_STMT_START { \
+    char *order_ = order_of (set); \
+    g_assert_cmpstr (order_, ==, expected); \
+    g_free (order_); \
+  } G_STMT_END
+
+/* Insertion order, as WkWeakValueDict's: adding a member again keeps its
+ * place; removing it (or its death) and adding it again puts it last. */
+static void
+test_order (void)
+{
+  WkWeakSet *set = wk_weak_set_new ();
+  const char *names[] = { "a", "b", "c", "d", "e" };
+  GObject *members[G_N_ELEMENTS (names)];
+  guint i, round;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      members[i] = g_object_new (G_TYPE_OBJECT, NULL);
+      g_object_set_data (members[i], "name", (gpointer) names[i]);
+      g_assert_true (wk_weak_set_add (set, members[i]));
+    }
+  assert_order (set, "a b c d e");
+  g_assert_false (wk_weak_set_add (set, members[0]));
+  assert_order (set, "a b c d e");
+  g_assert_true (wk_weak_set_remove (set, members[0]));
+  g_assert_true (wk_weak_set_add (set, members[0]));
+  assert_order (set, "b c d e a");
+  g_clear_object (&members[2]);
+  assert_order (set, "b d e a");
+  members[2] = g_object_new (G_TYPE_OBJECT, NULL);
+  g_object_set_data (members[2], "name", (gpointer) "c");
+  wk_weak_set_add (set, members[2]);
+  assert_order (set, "b d e a c");
+
+  /* Through many holes and rebuilds. */
+  for (round = 0; round < 200; round++)
+    {
+      g_assert_true (wk_weak_set_remove (set, members[round % 5]));
+      g_assert_true (wk_weak_set_add (set, members[round % 5]));
+    }
+  assert_order (set, "a b c d e");
+
+  for (i = 0; i < G_N_ELEMENTS (members); i++)
+    g_clear_object (&members[i]);
+  g_assert_cmpuint (wk_weak_set_get_size (set), ==, 0);
+  g_object_unref (set);
+}
+
+
 int
 main (int argc, char *argv[])
 {
@@ -91,6 +179,7 @@ main (int argc, char *argv[])
 
   wk_test_add_for_types ("/weak-set/basic", test_basic);
   g_test_add_func ("/weak-set/iteration", test_iteration);
+  g_test_add_func ("/weak-set/order", test_order);
 
   return g_test_run ();
 }

@@ -4,6 +4,8 @@
  */
 
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <wk/wk.h>
 
@@ -940,6 +942,831 @@ test_string_keys (void)
   g_object_unref (dict);
 }
 
+/* ---- Order ------------------------------------------------------------ */
+
+/* Values carry the name of their key, so that a snapshot of values can
+ * be read as a list of keys. */
+static GObject *
+named_new (const char *name)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  g_object_set_data_full (object, "name", g_strdup (name), g_free);
+  return object;
+}
+
+static void
+append_name (GString    *s,
+             const char *name)
+{
+  if (s->len > 0)
+    g_string_append_c (s, ' ');
+  g_string_append (s, name);
+}
+
+static void
+append_foreach (gpointer key,
+                gpointer value,
+                gpointer user_data)
+{
+  append_name (user_data, key);
+}
+
+/* The dict's keys, in the order of each way of walking it, which must
+ * agree; returned as "a b c". */
+static char *
+order_of (WkWeakValueDict *dict)
+{
+  GString *by_iter = g_string_new (NULL), *by_foreach = g_string_new (NULL);
+  GString *by_keys = g_string_new (NULL), *by_values = g_string_new (NULL);
+  WkWeakValueDictIter iter;
+  GPtrArray *keys, *values;
+  gpointer key, value;
+  guint i;
+
+  wk_weak_value_dict_iter_init (&iter, dict);
+  while (wk_weak_value_dict_iter_next (&iter, &key, &value))
+    {
+      g_assert_cmpstr (key, ==, g_object_get_data (value, "name"));
+      append_name (by_iter, key);
+    }
+  wk_weak_value_dict_foreach (dict, append_foreach, by_foreach);
+  keys = wk_weak_value_dict_get_keys (dict);
+  for (i = 0; i < keys->len; i++)
+    append_name (by_keys, g_ptr_array_index (keys, i));
+  values = wk_weak_value_dict_get_values (dict);
+  for (i = 0; i < values->len; i++)
+    append_name (by_values, g_object_get_data (g_ptr_array_index (values, i), "name"));
+  wk_test_unref_all (values);
+  g_ptr_array_unref (keys);
+
+  g_assert_cmpstr (by_foreach->str, ==, by_iter->str);
+  g_assert_cmpstr (by_keys->str, ==, by_iter->str);
+  g_assert_cmpstr (by_values->str, ==, by_iter->str);
+  g_string_free (by_foreach, TRUE);
+  g_string_free (by_keys, TRUE);
+  g_string_free (by_values, TRUE);
+  return g_string_free (by_iter, FALSE);
+}
+
+#define assert_order(dict, expected) \
+  G_STMT_START { \
+    char *order_ = order_of (dict); \
+    g_assert_cmpstr (order_, ==, expected); \
+    g_free (order_); \
+  } G_STMT_END
+
+/* Objects by name, for a test to set and drop. */
+static GHashTable *
+named_objects_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+static void
+set_named (WkWeakValueDict *dict,
+           GHashTable      *objects,
+           const char      *name)
+{
+  GObject *object = named_new (name);
+
+  wk_weak_value_dict_insert (dict, key_new (name), object);
+  g_hash_table_replace (objects, g_strdup (name), object);
+}
+
+static void
+test_order_insertion (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GHashTable *objects = named_objects_new ();
+  const char *names[] = { "a", "b", "c", "d", "e" };
+  GObject *c;
+  guint i;
+
+  assert_order (dict, "");
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    set_named (dict, objects, names[i]);
+  assert_order (dict, "a b c d e");
+
+  /* Re-setting a present key keeps its place, with a new value or the
+   * same one. */
+  set_named (dict, objects, "c");
+  assert_order (dict, "a b c d e");
+  c = g_hash_table_lookup (objects, "c");
+  wk_weak_value_dict_insert (dict, key_new ("c"), c);
+  assert_order (dict, "a b c d e");
+  g_assert_cmpint (keys_alive, ==, 5);
+
+  /* Removing and setting again puts it last. */
+  g_assert_true (wk_weak_value_dict_remove (dict, "b"));
+  assert_order (dict, "a c d e");
+  set_named (dict, objects, "b");
+  assert_order (dict, "a c d e b");
+
+  /* So does the death of its value, in the middle. */
+  g_hash_table_remove (objects, "d");
+  assert_order (dict, "a c e b");
+  set_named (dict, objects, "d");
+  assert_order (dict, "a c e b d");
+
+  /* The first and the last. */
+  g_hash_table_remove (objects, "a");
+  g_hash_table_remove (objects, "d");
+  assert_order (dict, "c e b");
+  set_named (dict, objects, "a");
+  assert_order (dict, "c e b a");
+
+  /* A steal leaves the order of the rest. */
+  {
+    gpointer key = NULL, value = NULL;
+
+    g_assert_true (wk_weak_value_dict_steal (dict, "e", &key, &value));
+    key_free (key);
+    g_object_unref (value);
+  }
+  assert_order (dict, "c b a");
+
+  wk_weak_value_dict_remove_all (dict);
+  assert_order (dict, "");
+  set_named (dict, objects, "z");
+  set_named (dict, objects, "c");
+  assert_order (dict, "z c");
+
+  g_hash_table_unref (objects);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpint (keys_alive, ==, 0);
+  g_object_unref (dict);
+}
+
+/* Many entries, holes and rebuilds: the order is the order of the last
+ * insertion of each key, whatever the table did meanwhile. */
+static void
+test_order_through_rebuilds (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GHashTable *objects = named_objects_new ();
+  GString *expected = g_string_new (NULL);
+  GArray *order = g_array_new (FALSE, FALSE, sizeof (guint));
+  const guint n = 600;
+  guint i, round;
+  char *got;
+
+  for (i = 0; i < n; i++)
+    {
+      char name[16];
+
+      g_snprintf (name, sizeof name, "k%u", i);
+      set_named (dict, objects, name);
+      g_array_append_val (order, i);
+    }
+  for (round = 0; round < 3; round++)
+    {
+      guint kept = 0;
+
+      /* Remove some, kill some, re-set some in place, and set the removed
+       * and the dead again, last, in a mixed order. */
+      for (i = 0; i < order->len; i++)
+        {
+          guint k = g_array_index (order, guint, i);
+          char name[16];
+
+          g_snprintf (name, sizeof name, "k%u", k);
+          if ((k + round) % 3 == 0)
+            g_assert_true (wk_weak_value_dict_remove (dict, name));
+          else if ((k + round) % 5 == 1)
+            g_hash_table_remove (objects, name);
+          else
+            {
+              if ((k + round) % 7 == 2)
+                set_named (dict, objects, name);
+              g_array_index (order, guint, kept++) = k;
+            }
+        }
+      for (i = 0; i < n; i++)
+        {
+          guint k = (i * 7 + round) % n;
+          char name[16];
+
+          g_snprintf (name, sizeof name, "k%u", k);
+          if (!wk_weak_value_dict_contains (dict, name))
+            {
+              set_named (dict, objects, name);
+              g_array_index (order, guint, kept++) = k;
+            }
+        }
+      g_assert_cmpuint (kept, ==, n);
+      g_array_set_size (order, kept);
+      g_string_truncate (expected, 0);
+      for (i = 0; i < order->len; i++)
+        {
+          char name[16];
+
+          g_snprintf (name, sizeof name, "k%u", g_array_index (order, guint, i));
+          append_name (expected, name);
+        }
+      got = order_of (dict);
+      g_assert_cmpstr (got, ==, expected->str);
+      g_free (got);
+      g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, n);
+    }
+
+  g_hash_table_unref (objects);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpint (keys_alive, ==, 0);
+  g_object_unref (dict);
+  g_array_unref (order);
+  g_string_free (expected, TRUE);
+}
+
+/* An iteration that makes the table grow (and so rebuild it) goes on
+ * over the keys it began with, in order, and visits none of the new ones;
+ * after it they come last, in their order. */
+static void
+test_order_iteration_while_growing (void)
+{
+  WkWeakValueDict *dict = string_dict_new ();
+  GHashTable *objects = named_objects_new ();
+  GString *seen = g_string_new (NULL), *expected = g_string_new (NULL);
+  WkWeakValueDictIter iter;
+  gpointer key;
+  guint i, added = 0;
+  char *got;
+
+  for (i = 0; i < 8; i++)
+    {
+      char name[16];
+
+      g_snprintf (name, sizeof name, "old%u", i);
+      set_named (dict, objects, name);
+      if (i != 5)
+        append_name (expected, name);
+    }
+  wk_weak_value_dict_iter_init (&iter, dict);
+  while (wk_weak_value_dict_iter_next (&iter, &key, NULL))
+    {
+      append_name (seen, key);
+      for (i = 0; i < 50; i++, added++)
+        {
+          char name[16];
+
+          g_snprintf (name, sizeof name, "new%u", added);
+          set_named (dict, objects, name);
+        }
+      /* A death and a removal ahead of the iteration. */
+      g_hash_table_remove (objects, "old5");
+      wk_weak_value_dict_remove (dict, "new3");
+    }
+  g_assert_cmpstr (seen->str, ==, expected->str);
+  for (i = 0; i < added; i++)
+    {
+      char name[16];
+
+      if (i == 3)
+        continue;
+      g_snprintf (name, sizeof name, "new%u", i);
+      append_name (expected, name);
+    }
+  got = order_of (dict);
+  g_assert_cmpstr (got, ==, expected->str);
+  g_free (got);
+
+  g_hash_table_unref (objects);
+  g_assert_cmpint (keys_alive, ==, 0);
+  g_object_unref (dict);
+  g_string_free (seen, TRUE);
+  g_string_free (expected, TRUE);
+}
+
+static void
+test_order_variants (void)
+{
+  WkWeakValueDict *dict = wk_weak_value_dict_new_for_variants ();
+  GHashTable *objects = named_objects_new ();
+  const char *names[] = { "x", "b", "m", "a" };
+  GPtrArray *keys, *values;
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GObject *object = named_new (names[i]);
+
+      wk_weak_value_dict_insert_string (dict, names[i], object);
+      g_hash_table_replace (objects, g_strdup (names[i]), object);
+    }
+  wk_weak_value_dict_insert_variant (dict, g_variant_new_string ("b"), g_hash_table_lookup (objects, "a"));
+  g_assert_true (wk_weak_value_dict_remove_string (dict, "x"));
+  wk_weak_value_dict_insert_string (dict, "x", g_hash_table_lookup (objects, "x"));
+
+  keys = wk_weak_value_dict_get_variant_keys (dict);
+  for (i = 0; i < keys->len; i++)
+    {
+      append_name (s, g_variant_get_string (g_ptr_array_index (keys, i), NULL));
+      g_variant_unref (g_ptr_array_index (keys, i));
+    }
+  g_ptr_array_unref (keys);
+  g_assert_cmpstr (s->str, ==, "b m a x");
+
+  wk_weak_value_dict_get_variant_items (dict, &keys, &values);
+  g_string_truncate (s, 0);
+  for (i = 0; i < keys->len; i++)
+    {
+      append_name (s, g_variant_get_string (g_ptr_array_index (keys, i), NULL));
+      append_name (s, g_object_get_data (g_ptr_array_index (values, i), "name"));
+      g_variant_unref (g_ptr_array_index (keys, i));
+    }
+  g_ptr_array_unref (keys);
+  wk_test_unref_all (values);
+  g_assert_cmpstr (s->str, ==, "b a m m a a x x");
+
+  g_hash_table_unref (objects);
+  g_object_unref (dict);
+  g_string_free (s, TRUE);
+}
+
+/* One thread iterates, again and again, while others insert (new keys,
+ * and keys removed before, which go last) and kill values. Each value
+ * carries the number of its insertion: an iteration yields values whose
+ * numbers only grow (the table keeps insertion order), all alive, none
+ * inserted after it began. */
+#define ORDER_KEYS 256
+
+typedef struct
+{
+  WkWeakValueDict *dict;
+  pthread_mutex_t  insert_lock;   /* numbers insertions in their order */
+  gint             seq;           /* (atomic) insertions numbered so far */
+  gint             stop;          /* (atomic) */
+} OrderRace;
+
+typedef struct
+{
+  OrderRace *race;
+  guint      index;
+} OrderWriter;
+
+static gpointer
+order_writer (gpointer data)
+{
+  OrderWriter *writer = data;
+  OrderRace *race = writer->race;
+  GObject *held[ORDER_KEYS / 2] = { NULL, };
+  GRand *rand = g_rand_new_with_seed (writer->index);
+  guint base = writer->index * (ORDER_KEYS / 2), k;
+
+  while (!g_atomic_int_get (&race->stop))
+    {
+      char name[16];
+
+      k = g_rand_int_range (rand, 0, ORDER_KEYS / 2);
+      g_snprintf (name, sizeof name, "k%u", base + k);
+      switch (g_rand_int_range (rand, 0, 4))
+        {
+        case 0:
+        case 1:
+          if (held[k] == NULL)
+            {
+              /* It goes last, after every insertion numbered before. (A
+               * value we dropped may live on in the iterator's hands, and
+               * its entry with it: out first, not replaced in place.) */
+              GObject *object = wk_test_object_new (WK_TEST_TYPE_GOBJECT, NULL);
+
+              pthread_mutex_lock (&race->insert_lock);
+              wk_weak_value_dict_remove (race->dict, name);
+              /* In the probe, not in qdata (see model_value_new()). */
+              wk_test_probe (object)->dispose_data =
+                GINT_TO_POINTER (g_atomic_int_add (&race->seq, 1) + 1);
+              wk_weak_value_dict_insert (race->dict, key_new (name), object);
+              pthread_mutex_unlock (&race->insert_lock);
+              held[k] = object;
+            }
+          break;
+        case 2:
+          if (held[k] != NULL)
+            wk_weak_value_dict_remove (race->dict, name);
+          g_clear_object (&held[k]);
+          break;
+        default:
+          g_clear_object (&held[k]);   /* the value dies here */
+          break;
+        }
+    }
+  for (k = 0; k < G_N_ELEMENTS (held); k++)
+    g_clear_object (&held[k]);
+  g_rand_free (rand);
+  return NULL;
+}
+
+static void
+test_threads_order_while_inserting_and_killing (void)
+{
+  OrderRace race = { string_dict_new (), PTHREAD_MUTEX_INITIALIZER, 0, 0 };
+  OrderWriter writers[2];
+  GThread *threads[2];
+  gint64 until = g_get_monotonic_time () + (g_test_thorough () ? 5 : 1) * G_USEC_PER_SEC;
+  guint i, yielded = 0, iterations = 0;
+
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      writers[i].race = &race;
+      writers[i].index = i;
+      threads[i] = g_thread_new ("writer", order_writer, &writers[i]);
+    }
+
+  while (g_get_monotonic_time () < until || iterations < 10)
+    {
+      WkWeakValueDictIter iter;
+      gpointer key, value;
+      gint last = 0, bound;
+
+      wk_weak_value_dict_iter_init (&iter, race.dict);
+      /* Anything numbered after this was inserted after the iteration
+       * began. */
+      bound = g_atomic_int_get (&race.seq);
+      while (wk_weak_value_dict_iter_next (&iter, &key, &value))
+        {
+          gint seq = GPOINTER_TO_INT (wk_test_probe (value)->dispose_data);
+
+          /* Alive, not even begun to die, and kept so until the next step. */
+          g_assert_cmpint (g_atomic_int_get (&wk_test_probe (value)->dispose_count), ==, 0);
+          g_assert_cmpint (seq, >, last);
+          g_assert_cmpint (seq, <=, bound);
+          g_assert_true (g_str_has_prefix (key, "k"));
+          last = seq;
+          yielded++;
+        }
+      iterations++;
+    }
+  g_atomic_int_set (&race.stop, 1);
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_test_message ("%u iterations, %u entries yielded", iterations, yielded);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (race.dict), ==, 0);
+  g_object_unref (race.dict);
+  g_assert_cmpint (keys_alive, ==, 0);
+}
+
+/* ---- A model under threads -------------------------------------------- */
+
+/* Each thread owns some keys and keeps a model of them: which are in the
+ * dict, with which value, in which order. It inserts (replacing in place
+ * or adding last), removes, drops values so that they die in its thread
+ * or hands them to a killer thread, and checks lookups, iterations and
+ * snapshots against the model, while the other threads do the same to
+ * their keys. A value it let go of may live on a little in another
+ * thread's iteration or snapshot, and its entry with it, so the key is in
+ * doubt until the value has been finalized (after its death has been
+ * processed); then its entry must be gone. */
+#define MODEL_THREADS  3
+#define MODEL_KEYS     40
+
+typedef struct
+{
+  pthread_mutex_t  lock;
+  pthread_cond_t   cond;
+  GQueue           queue;   /* GObject */
+  gboolean         done;
+} KillQueue;
+
+static void
+kill_queue_push (KillQueue *kq,
+                 GObject   *object)
+{
+  pthread_mutex_lock (&kq->lock);
+  if (object != NULL)
+    g_queue_push_tail (&kq->queue, object);
+  else
+    kq->done = TRUE;
+  pthread_cond_signal (&kq->cond);
+  pthread_mutex_unlock (&kq->lock);
+}
+
+static gpointer
+kill_queue_thread (gpointer data)
+{
+  KillQueue *kq = data;
+
+  for (;;)
+    {
+      GObject *object;
+
+      pthread_mutex_lock (&kq->lock);
+      while (g_queue_is_empty (&kq->queue) && !kq->done)
+        pthread_cond_wait (&kq->cond, &kq->lock);
+      object = g_queue_pop_head (&kq->queue);
+      pthread_mutex_unlock (&kq->lock);
+      if (object == NULL)
+        return NULL;
+      g_object_unref (object);
+    }
+}
+
+typedef struct
+{
+  GObject   *object;     /* the value, held; NULL if none */
+  gint      *flag;       /* the value's finalize counter */
+  gpointer   doomed;     /* a value let go of (compared, never used) */
+  gint      *finalized;  /* (atomic) the doomed value's counter */
+  gboolean   in_dict;
+  guint64    rank;       /* when it was put last */
+} ModelSlot;
+
+typedef struct
+{
+  WkWeakValueDict *dict;
+  KillQueue       *kq;
+  guint            index;
+  gint             ops;
+  ModelSlot        slots[MODEL_KEYS];
+  GPtrArray       *flags;   /* every value's counter, freed at the end */
+  guint64          clock;
+  guint            checks;
+  guint            doubts;
+} ModelThread;
+
+static void
+model_name (ModelThread *t,
+            guint        k,
+            char        *name,
+            gsize        size)
+{
+  g_snprintf (name, size, "t%u-%u", t->index, k);
+}
+
+/* The values' names, for the whole test: a value carries a pointer to
+ * its name in its probe, not in qdata, which its finalize frees in
+ * whichever thread drops the last reference, with an ordering inside
+ * GLib that ThreadSanitizer cannot see. */
+static char model_names[MODEL_THREADS][MODEL_KEYS][16];
+
+/* Its name and its finalize counter are set before any other thread can
+ * see the value (through the dict, whose ordering TSan sees). */
+static GObject *
+model_value_new (ModelThread *t,
+                 guint        k,
+                 gint       **flag)
+{
+  GObject *object;
+
+  *flag = g_new0 (gint, 1);
+  g_ptr_array_add (t->flags, *flag);
+  object = wk_test_object_new (WK_TEST_TYPE_GOBJECT, *flag);
+  wk_test_probe (object)->dispose_data = model_names[t->index][k];
+  return object;
+}
+
+static const char *
+model_value_name (gpointer value)
+{
+  return wk_test_probe (value)->dispose_data;
+}
+
+/* The value of @slot, in the dict, is let go of: in doubt until it is
+ * finalized, by whichever thread drops its last reference. */
+static void
+model_doom (ModelThread *t,
+            ModelSlot   *slot,
+            gboolean     elsewhere)
+{
+  GObject *object = g_steal_pointer (&slot->object);
+
+  slot->doomed = object;
+  slot->finalized = slot->flag;
+  if (elsewhere)
+    kill_queue_push (t->kq, object);
+  else
+    g_object_unref (object);
+}
+
+/* Whether @slot is in doubt, after settling it if its value is gone. */
+static gboolean
+model_in_doubt (ModelSlot *slot)
+{
+  if (slot->finalized == NULL)
+    return FALSE;
+  if (g_atomic_int_get (slot->finalized) == 0)
+    return TRUE;
+  slot->finalized = NULL;
+  slot->doomed = NULL;
+  slot->in_dict = FALSE;
+  return FALSE;
+}
+
+/* The model's keys in order, but those in doubt, as "t0-3 t0-1". */
+static char *
+model_order (ModelThread *t)
+{
+  GString *s = g_string_new (NULL);
+  guint64 last = 0;
+
+  for (;;)
+    {
+      guint k, best = MODEL_KEYS;
+      char name[16];
+
+      for (k = 0; k < MODEL_KEYS; k++)
+        if (t->slots[k].in_dict && t->slots[k].finalized == NULL && t->slots[k].rank > last &&
+            (best == MODEL_KEYS || t->slots[k].rank < t->slots[best].rank))
+          best = k;
+      if (best == MODEL_KEYS)
+        return g_string_free (s, FALSE);
+      last = t->slots[best].rank;
+      model_name (t, best, name, sizeof name);
+      append_name (s, name);
+    }
+}
+
+/* Whether @key is one of @t's keys not in doubt. */
+static gboolean
+model_owns (ModelThread *t,
+            const char  *key)
+{
+  char prefix[16];
+  guint k;
+
+  g_snprintf (prefix, sizeof prefix, "t%u-", t->index);
+  if (!g_str_has_prefix (key, prefix))
+    return FALSE;
+  k = (guint) g_ascii_strtoull (key + strlen (prefix), NULL, 10);
+  g_assert_cmpuint (k, <, MODEL_KEYS);
+  return t->slots[k].finalized == NULL;
+}
+
+static void
+model_check_walks (ModelThread *t)
+{
+  GString *by_iter = g_string_new (NULL), *by_values = g_string_new (NULL);
+  WkWeakValueDictIter iter;
+  GPtrArray *values;
+  gpointer key, value;
+  char *expected;
+  guint i;
+
+  for (i = 0; i < MODEL_KEYS; i++)
+    model_in_doubt (&t->slots[i]);
+  expected = model_order (t);
+  wk_weak_value_dict_iter_init (&iter, t->dict);
+  while (wk_weak_value_dict_iter_next (&iter, &key, &value))
+    {
+      /* Every thread's entries pair keys and values right, and none is
+       * dead. */
+      g_assert_cmpstr (key, ==, model_value_name (value));
+      g_assert_cmpint (g_atomic_int_get (&wk_test_probe (value)->dispose_count), ==, 0);
+      if (model_owns (t, key))
+        append_name (by_iter, key);
+    }
+  values = wk_weak_value_dict_get_values (t->dict);
+  for (i = 0; i < values->len; i++)
+    {
+      const char *name = model_value_name (g_ptr_array_index (values, i));
+
+      if (model_owns (t, name))
+        append_name (by_values, name);
+    }
+  wk_test_unref_all (values);
+  g_assert_cmpstr (by_iter->str, ==, expected);
+  g_assert_cmpstr (by_values->str, ==, expected);
+  g_string_free (by_iter, TRUE);
+  g_string_free (by_values, TRUE);
+  g_free (expected);
+  t->checks++;
+}
+
+static gpointer
+model_thread (gpointer data)
+{
+  ModelThread *t = data;
+  GRand *rand = g_rand_new_with_seed (t->index * 7919 + 1);
+  gint op;
+
+  for (op = 0; op < t->ops; op++)
+    {
+      guint k = g_rand_int_range (rand, 0, MODEL_KEYS);
+      ModelSlot *slot = &t->slots[k];
+      char name[16];
+      GObject *got;
+
+      model_name (t, k, name, sizeof name);
+      if (model_in_doubt (slot))
+        {
+          /* A lookup finds the doomed value or nothing. */
+          got = wk_weak_value_dict_lookup (t->dict, name);
+          g_assert_true (got == NULL || got == slot->doomed);
+          g_clear_object (&got);
+          t->doubts++;
+          g_thread_yield ();
+          continue;
+        }
+
+      switch (g_rand_int_range (rand, 0, 10))
+        {
+        case 0:
+        case 1:
+        case 2:
+          {
+            gint *flag;
+            GObject *object = model_value_new (t, k, &flag);
+
+            wk_weak_value_dict_insert (t->dict, key_new (name), object);
+            if (!slot->in_dict)
+              slot->rank = ++t->clock;
+            slot->in_dict = TRUE;
+            /* The old value dies now or a little later, and must not take
+             * the new entry with it. */
+            g_clear_object (&slot->object);
+            slot->object = object;
+            slot->flag = flag;
+          }
+          break;
+        case 3:
+          g_assert_cmpint (wk_weak_value_dict_remove (t->dict, name), ==, slot->in_dict);
+          slot->in_dict = FALSE;
+          if (g_rand_boolean (rand))
+            g_clear_object (&slot->object);
+          break;
+        case 4:
+        case 5:
+          if (slot->in_dict)
+            model_doom (t, slot, g_rand_boolean (rand));
+          else
+            g_clear_object (&slot->object);
+          break;
+        case 6:
+          g_assert_cmpint (wk_weak_value_dict_contains (t->dict, name), ==, slot->in_dict);
+          break;
+        case 7:
+          if (g_rand_int_range (rand, 0, 8) == 0)
+            {
+              model_check_walks (t);
+              break;
+            }
+          G_GNUC_FALLTHROUGH;
+        default:
+          got = wk_weak_value_dict_lookup (t->dict, name);
+          g_assert_true (got == (slot->in_dict ? slot->object : NULL));
+          g_clear_object (&got);
+          break;
+        }
+    }
+  g_rand_free (rand);
+  return NULL;
+}
+
+static void
+test_threads_model (void)
+{
+  KillQueue kq = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, G_QUEUE_INIT, FALSE };
+  WkWeakValueDict *dict = string_dict_new ();
+  ModelThread threads[MODEL_THREADS];
+  GThread *handles[MODEL_THREADS], *killer_thread;
+  guint i, k, in_dict = 0, checks = 0, doubts = 0;
+
+  for (i = 0; i < MODEL_THREADS; i++)
+    for (k = 0; k < MODEL_KEYS; k++)
+      g_snprintf (model_names[i][k], sizeof model_names[i][k], "t%u-%u", i, k);
+  killer_thread = g_thread_new ("killer", kill_queue_thread, &kq);
+  for (i = 0; i < MODEL_THREADS; i++)
+    {
+      memset (&threads[i], 0, sizeof threads[i]);
+      threads[i].dict = dict;
+      threads[i].kq = &kq;
+      threads[i].index = i;
+      threads[i].ops = wk_test_iterations (20000, 400000);
+      threads[i].flags = g_ptr_array_new_with_free_func (g_free);
+      handles[i] = g_thread_new ("model", model_thread, &threads[i]);
+    }
+  for (i = 0; i < MODEL_THREADS; i++)
+    g_thread_join (handles[i]);
+  kill_queue_push (&kq, NULL);
+  g_thread_join (killer_thread);
+
+  /* Everything has settled: the dict is the models, exactly. */
+  for (i = 0; i < MODEL_THREADS; i++)
+    {
+      ModelThread *t = &threads[i];
+
+      for (k = 0; k < MODEL_KEYS; k++)
+        g_assert_false (model_in_doubt (&t->slots[k]));
+      model_check_walks (t);
+      checks += t->checks;
+      doubts += t->doubts;
+      for (k = 0; k < MODEL_KEYS; k++)
+        in_dict += t->slots[k].in_dict;
+    }
+  g_test_message ("%u entries at the end, %u walks checked, %u steps on keys in doubt",
+                  in_dict, checks, doubts);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, in_dict);
+  g_assert_cmpint (keys_alive, ==, in_dict);
+  for (i = 0; i < MODEL_THREADS; i++)
+    for (k = 0; k < MODEL_KEYS; k++)
+      g_clear_object (&threads[i].slots[k].object);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
+  g_assert_cmpint (keys_alive, ==, 0);
+  g_object_unref (dict);
+  for (i = 0; i < MODEL_THREADS; i++)
+    g_ptr_array_unref (threads[i].flags);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -962,6 +1789,13 @@ main (int argc, char *argv[])
   g_test_add_func ("/weak-value-dict/differential", test_differential);
   g_test_add_func ("/weak-value-dict/threads/values-die-elsewhere", test_values_die_in_other_thread);
   g_test_add_func ("/weak-value-dict/threads/inserts-while-iterated", test_inserts_while_other_thread_iterates);
+  g_test_add_func ("/weak-value-dict/order/insertion", test_order_insertion);
+  g_test_add_func ("/weak-value-dict/order/through-rebuilds", test_order_through_rebuilds);
+  g_test_add_func ("/weak-value-dict/order/iteration-while-growing", test_order_iteration_while_growing);
+  g_test_add_func ("/weak-value-dict/order/variants", test_order_variants);
+  g_test_add_func ("/weak-value-dict/threads/order-while-inserting-and-killing",
+                   test_threads_order_while_inserting_and_killing);
+  g_test_add_func ("/weak-value-dict/threads/model", test_threads_model);
 
   return g_test_run ();
 }

@@ -1,4 +1,4 @@
-/* wk-weak-key-dict.c: a hash table whose keys are weak
+/* wk-weak-key-dict.c: a hash table whose keys are weak (the C face)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,96 +14,39 @@
  * runs exactly once then (or when the entry is removed or replaced).
  *
  * The C face stores `gpointer` values with the [callback@GLib.DestroyNotify] given to
- * [ctor@Wk.WeakKeyDict.new]. The binding face,
- * [ctor@Wk.WeakKeyDict.new_for_values], stores a copy of a [struct@GObject.Value] and is
- * what bindings use under the plain names (`insert`, `lookup`).
+ * [ctor@Wk.WeakKeyDict.new], or with a copy function as well,
+ * wk_weak_key_dict_new_full(). wk_weak_key_dict_lookup()
+ * hands out the stored value borrowed, for code where no other thread
+ * can remove or replace the entry meanwhile; wk_weak_key_dict_dup()
+ * hands out a copy made while the entry is held, which any thread may
+ * use. The binding face, [ctor@Wk.WeakKeyDict.new_for_values], stores a
+ * copy of a [struct@GObject.Value] and is what bindings use under the
+ * plain names (`insert`, `lookup`); it always copies values out.
+ *
+ * Iteration and the snapshots go in insertion order, as CPython's
+ * dict-backed `WeakKeyDictionary` does: inserting a key that is present
+ * replaces its value in place, and it keeps its place; removing a key, or
+ * its death, and inserting it again puts it last.
  *
  * Threads and iteration follow the rules of [class@Wk.WeakValueDict]:
- * calls lock the dict, keys may die in any thread, iterators survive
- * deaths and removals, and a new key cannot be added during an
- * iteration.
+ * lookups take no lock and other calls lock the dict briefly, keys may
+ * die in any thread, iterators survive deaths and removals, and keys
+ * added during an iteration are found at once but not visited by it.
  *
- * A value that refers back to its own key keeps the key alive for now,
- * as in CPython; the planned cycle collector is what will break that (see
- * [Ephemerons](ephemerons.html)).
+ * In a dict of the binding face, a value that refers back to its own key
+ * does not keep the key alive: the cycle collector takes each entry whose
+ * key and value object are both [class@Wk.Object]s as an ephemeron, and
+ * frees such a pair at its next collection (see
+ * [Ephemerons](ephemerons.html)). The C face's values are opaque to it:
+ * there, as in CPython, such a value keeps its key alive.
  */
 
 #include "config.h"
 
-#include <pthread.h>
-
-#include "wk-weak-key-dict.h"
-#include "wk-weak-table-private.h"
-#include "wk-gc-private.h"
-
-struct _WkWeakKeyDict
-{
-  GObject       parent_instance;
-  WkWeakTable  *table;
-  gboolean      gvalues;
-};
+#include "wk-weak-key-dict-private.h"
+#include "wk-weak-key-dict-value-private.h"
 
 G_DEFINE_FINAL_TYPE (WkWeakKeyDict, wk_weak_key_dict, G_TYPE_OBJECT)
-
-/* The dicts with GValue values, for the collector's ephemerons: a value
- * object is reachable through its entry only if its key is. */
-static pthread_mutex_t  gvalue_dicts_lock = PTHREAD_MUTEX_INITIALIZER;
-static GHashTable      *gvalue_dicts;
-
-static void
-gvalue_dicts_add (WkWeakKeyDict *self)
-{
-  pthread_mutex_lock (&gvalue_dicts_lock);
-  if (gvalue_dicts == NULL)
-    gvalue_dicts = g_hash_table_new (NULL, NULL);
-  g_hash_table_add (gvalue_dicts, self);
-  pthread_mutex_unlock (&gvalue_dicts_lock);
-}
-
-static void
-gvalue_dicts_remove (WkWeakKeyDict *self)
-{
-  pthread_mutex_lock (&gvalue_dicts_lock);
-  if (gvalue_dicts != NULL)
-    g_hash_table_remove (gvalue_dicts, self);
-  pthread_mutex_unlock (&gvalue_dicts_lock);
-}
-
-typedef struct
-{
-  WkEphemeronFunc  func;
-  gpointer         user_data;
-} EphemeronScan;
-
-static void
-scan_entry (gpointer key,
-            gpointer value,
-            gpointer data)
-{
-  EphemeronScan *scan = data;
-  const GValue *gvalue = value;
-
-  if (gvalue != NULL && G_VALUE_HOLDS_OBJECT (gvalue) && g_value_get_object (gvalue) != NULL)
-    scan->func (key, g_value_get_object (gvalue), scan->user_data);
-}
-
-void
-_wk_weak_key_dicts_scan (WkEphemeronFunc func,
-                         gpointer        user_data)
-{
-  EphemeronScan scan = { func, user_data };
-  GHashTableIter iter;
-  gpointer dict;
-
-  pthread_mutex_lock (&gvalue_dicts_lock);
-  if (gvalue_dicts != NULL)
-    {
-      g_hash_table_iter_init (&iter, gvalue_dicts);
-      while (g_hash_table_iter_next (&iter, &dict, NULL))
-        wk_weak_table_scan (((WkWeakKeyDict *) dict)->table, scan_entry, &scan);
-    }
-  pthread_mutex_unlock (&gvalue_dicts_lock);
-}
 
 G_STATIC_ASSERT (sizeof (WkWeakKeyDictIter) >= sizeof (WkWeakTableIter));
 
@@ -113,7 +56,7 @@ wk_weak_key_dict_finalize (GObject *object)
   WkWeakKeyDict *self = WK_WEAK_KEY_DICT (object);
 
   if (self->gvalues)
-    gvalue_dicts_remove (self);
+    _wk_weak_key_dict_values_leave (self);
   g_clear_pointer (&self->table, wk_weak_table_free);
 
   G_OBJECT_CLASS (wk_weak_key_dict_parent_class)->finalize (object);
@@ -125,62 +68,57 @@ wk_weak_key_dict_class_init (WkWeakKeyDictClass *klass)
   G_OBJECT_CLASS (klass)->finalize = wk_weak_key_dict_finalize;
 }
 
-static void free_gvalue (gpointer value);
-
 /* g_object_new() alone (what bindings do for `Wk.WeakKeyDict()`) gives
- * the binding face; wk_weak_key_dict_new() swaps in its own table. */
+ * the binding face; the C constructors swap in their own table. */
 static void
 wk_weak_key_dict_init (WkWeakKeyDict *self)
 {
-  self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_KEYS, NULL, NULL, NULL, free_gvalue);
-  self->gvalues = TRUE;
-  gvalue_dicts_add (self);
+  _wk_weak_key_dict_values_init (self);
 }
 
 /**
  * wk_weak_key_dict_new: (skip)
  * @value_destroy: (nullable): frees a value when its entry goes
  *
- * Creates a dict with `gpointer` values.
+ * Creates a dict with `gpointer` values. Its values can be read with
+ * [method@Wk.WeakKeyDict.lookup] only (borrowed); see
+ * wk_weak_key_dict_new_full() for a dict that copies them out.
  *
  * Returns: (transfer full): a new, empty dict
  */
 WkWeakKeyDict *
 wk_weak_key_dict_new (GDestroyNotify value_destroy)
 {
-  WkWeakKeyDict *self = g_object_new (WK_TYPE_WEAK_KEY_DICT, NULL);
-
-  gvalue_dicts_remove (self);
-  wk_weak_table_free (self->table);
-  self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_KEYS, NULL, NULL, NULL, value_destroy);
-  self->gvalues = FALSE;
-  return self;
-}
-
-static void
-free_gvalue (gpointer value)
-{
-  g_boxed_free (G_TYPE_VALUE, value);
-}
-
-static gpointer
-copy_gvalue (gpointer value)
-{
-  return g_boxed_copy (G_TYPE_VALUE, value);
+  return wk_weak_key_dict_new_full (NULL, value_destroy);
 }
 
 /**
- * wk_weak_key_dict_new_for_values:
+ * wk_weak_key_dict_new_full: (skip)
+ * @value_copy: (nullable): copies a value, for wk_weak_key_dict_dup()
+ * @value_destroy: (nullable): frees a value when its entry goes (and a
+ *   copy, for the caller of wk_weak_key_dict_dup())
  *
- * Creates a dict whose values are [struct@GObject.Value]s. This is the dict that
- * bindings use, and what g_object_new() alone makes.
+ * Creates a dict with `gpointer` values that wk_weak_key_dict_dup()
+ * copies out with @value_copy (g_strdup(), g_object_ref(), a boxed
+ * type's copy function), so that threads can read values that other
+ * threads may remove or replace meanwhile.
  *
  * Returns: (transfer full): a new, empty dict
+ *
+ * Since: 0.2
  */
 WkWeakKeyDict *
-wk_weak_key_dict_new_for_values (void)
+wk_weak_key_dict_new_full (GBoxedCopyFunc value_copy,
+                           GDestroyNotify value_destroy)
 {
-  return g_object_new (WK_TYPE_WEAK_KEY_DICT, NULL);
+  WkWeakKeyDict *self = g_object_new (WK_TYPE_WEAK_KEY_DICT, NULL);
+
+  _wk_weak_key_dict_values_leave (self);
+  wk_weak_table_free (self->table);
+  self->table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_KEYS, NULL, NULL, NULL, value_destroy);
+  self->value_copy = value_copy;
+  self->gvalues = FALSE;
+  return self;
 }
 
 /**
@@ -198,6 +136,7 @@ wk_weak_key_dict_insert (WkWeakKeyDict *self,
                          gpointer       value)
 {
   g_return_if_fail (WK_IS_WEAK_KEY_DICT (self));
+  g_return_if_fail (!self->gvalues);
   g_return_if_fail (G_IS_OBJECT (key));
 
   wk_weak_table_insert (self->table, NULL, key, value, FALSE);
@@ -211,8 +150,16 @@ wk_weak_key_dict_insert (WkWeakKeyDict *self,
  * Looks up the value of @key. A %NULL value and no entry look the same
  * here; [method@Wk.WeakKeyDict.lookup_extended] tells them apart.
  *
- * Returns: (nullable) (transfer none): the value of @key, borrowed:
- *   valid while the entry stays; %NULL if there is none
+ * The value is borrowed: the dict owns it, and it stays valid only while
+ * no other thread can remove or replace the entry (one thread uses the
+ * dict, or the caller's own lock orders the calls). The key's death
+ * removes the entry too, so the caller should hold @key meanwhile. From
+ * several threads, use wk_weak_key_dict_dup() on a dict made with
+ * wk_weak_key_dict_new_full() and a copy function: the copy is made
+ * while the entry is held.
+ *
+ * Returns: (nullable) (transfer none): the value of @key, borrowed (see
+ *   above); %NULL if there is none
  */
 gpointer
 wk_weak_key_dict_lookup (WkWeakKeyDict *self,
@@ -228,7 +175,8 @@ wk_weak_key_dict_lookup (WkWeakKeyDict *self,
  * wk_weak_key_dict_lookup_extended: (skip)
  * @self: a dict
  * @key: a key
- * @value: (out) (optional): the value, borrowed
+ * @value: (out) (optional): the value, borrowed, under the same rule as
+ *   [method@Wk.WeakKeyDict.lookup]'s
  *
  * Like [method@Wk.WeakKeyDict.lookup], telling a %NULL value from no entry.
  *
@@ -249,6 +197,45 @@ wk_weak_key_dict_lookup_extended (WkWeakKeyDict *self,
   if (value != NULL)
     *value = v;
   return found;
+}
+
+/**
+ * wk_weak_key_dict_dup: (skip)
+ * @self: a dict made with wk_weak_key_dict_new_full() and a copy
+ *   function (or [ctor@Wk.WeakKeyDict.new_for_values])
+ * @key: a key
+ *
+ * Looks up the value of @key and returns a copy of it, made with the
+ * dict's copy function while the entry is held: another thread that
+ * removes or replaces the entry meanwhile, or whose key dies, does not
+ * destroy the value before the copy is done, and a steal of the entry
+ * waits for it. The copy runs with no lock held. This is how to read a
+ * value when other threads use the dict too; for a dict of the binding
+ * face, the copy is a new [struct@GObject.Value], as from
+ * [method@Wk.WeakKeyDict.dup_value].
+ *
+ * Calling it on a dict without a copy function is a programming error
+ * (a critical).
+ *
+ * Returns: (nullable) (transfer full): a copy of the value of @key, or
+ *   %NULL if there is no entry (or its value is %NULL)
+ *
+ * Since: 0.2
+ */
+gpointer
+wk_weak_key_dict_dup (WkWeakKeyDict *self,
+                      GObject       *key)
+{
+  g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), NULL);
+  g_return_val_if_fail (G_IS_OBJECT (key), NULL);
+  if (G_UNLIKELY (self->value_copy == NULL))
+    {
+      g_critical ("%s: this WkWeakKeyDict has no copy function "
+                  "(make it with wk_weak_key_dict_new_full())", G_STRFUNC);
+      return NULL;
+    }
+
+  return wk_weak_table_lookup_value (self->table, key, self->value_copy, NULL);
 }
 
 /**
@@ -420,179 +407,6 @@ wk_weak_key_dict_get_values (WkWeakKeyDict *self)
 
   wk_weak_table_snapshot (self->table, NULL, NULL, NULL, NULL, &values);
   return values;
-}
-
-/* Moves a heap GValue into the caller's uninitialized @out (or drops it).
- * Without a value, @out holds a NULL pointer, which bindings read as
- * null/None rather than failing on an invalid GValue. */
-static void
-hand_over_gvalue (GValue *copy,
-                  GValue *out)
-{
-  if (out != NULL)
-    {
-      if (copy != NULL)
-        *out = *copy;   /* takes over the contents */
-      else
-        {
-          g_value_init (out, G_TYPE_POINTER);
-          g_value_set_pointer (out, NULL);
-        }
-    }
-  else if (copy != NULL)
-    g_value_unset (copy);
-  g_free (copy);
-}
-
-/* The binding face needs a dict made for GValues. */
-static gboolean
-check_gvalues (WkWeakKeyDict *self,
-               const char    *func)
-{
-  if (G_UNLIKELY (!WK_IS_WEAK_KEY_DICT (self)))
-    {
-      g_return_if_fail_warning (G_LOG_DOMAIN, func, "WK_IS_WEAK_KEY_DICT (self)");
-      return FALSE;
-    }
-  if (G_UNLIKELY (!self->gvalues))
-    {
-      g_critical ("%s: this WkWeakKeyDict was not made with "
-                  "wk_weak_key_dict_new_for_values()", func);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * wk_weak_key_dict_insert_value: (rename-to wk_weak_key_dict_insert)
- * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
- * @key: the key, held weakly
- * @value: the value, copied
- *
- * Maps @key to a copy of @value, replacing any value it had.
- */
-void
-wk_weak_key_dict_insert_value (WkWeakKeyDict *self,
-                               GObject       *key,
-                               const GValue  *value)
-{
-  if (!check_gvalues (self, G_STRFUNC))
-    return;
-  g_return_if_fail (G_IS_OBJECT (key));
-  g_return_if_fail (G_IS_VALUE (value));
-
-  wk_weak_table_insert (self->table, NULL, key, copy_gvalue ((gpointer) value), FALSE);
-}
-
-/**
- * wk_weak_key_dict_lookup_value: (rename-to wk_weak_key_dict_lookup)
- * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
- * @key: a key
- * @value: (out caller-allocates) (optional): an uninitialized [struct@GObject.Value] that
- *   receives a copy of the value (a %NULL pointer if there is none)
- *
- * Looks up the value of @key. (An out [struct@GObject.Value] rather than a returned
- * one: PyGObject 3.42 never frees a returned [struct@GObject.Value].)
- *
- * Returns: whether @key has an entry
- */
-gboolean
-wk_weak_key_dict_lookup_value (WkWeakKeyDict *self,
-                               GObject       *key,
-                               GValue        *value)
-{
-  GValue *copy;
-  gboolean found;
-
-  if (!check_gvalues (self, G_STRFUNC))
-    return FALSE;
-  g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
-  g_return_val_if_fail (value == NULL || !G_IS_VALUE (value), FALSE);
-
-  copy = wk_weak_table_lookup_value (self->table, key, copy_gvalue, &found);
-  hand_over_gvalue (copy, value);
-  return found;
-}
-
-/**
- * wk_weak_key_dict_steal_value: (rename-to wk_weak_key_dict_steal)
- * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
- * @key: a key
- * @value: (out caller-allocates) (optional): an uninitialized [struct@GObject.Value] that
- *   receives the value (a %NULL pointer if there was none)
- *
- * Removes the entry of @key and hands over its value: what Python's
- * `dict.pop()` needs in one step.
- *
- * Returns: whether there was an entry
- */
-gboolean
-wk_weak_key_dict_steal_value (WkWeakKeyDict *self,
-                              GObject       *key,
-                              GValue        *value)
-{
-  gpointer copy = NULL;
-  gboolean found;
-
-  if (!check_gvalues (self, G_STRFUNC))
-    return FALSE;
-  g_return_val_if_fail (G_IS_OBJECT (key), FALSE);
-  g_return_val_if_fail (value == NULL || !G_IS_VALUE (value), FALSE);
-
-  /* A copy, not the stored GValue: a snapshot in another thread may be
-   * copying it at this moment. */
-  found = wk_weak_table_pop (self->table, key, NULL, copy_gvalue, &copy);
-  hand_over_gvalue (copy, value);
-  return found;
-}
-
-/**
- * wk_weak_key_dict_dup_value:
- * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
- * @key: a key
- *
- * Like [method@Wk.WeakKeyDict.lookup_value], returning a new [struct@GObject.Value].
- * This is the shape GJS 1.74 handles without a leak (it never unsets a
- * caller-allocated out [struct@GObject.Value]), while PyGObject 3.42 leaks this one and
- * not the other: each binding has the call it can use.
- *
- * Returns: (transfer full) (nullable): a copy of the value of @key, or
- *   %NULL if there is no entry
- */
-GValue *
-wk_weak_key_dict_dup_value (WkWeakKeyDict *self,
-                            GObject       *key)
-{
-  if (!check_gvalues (self, G_STRFUNC))
-    return NULL;
-  g_return_val_if_fail (G_IS_OBJECT (key), NULL);
-
-  return wk_weak_table_lookup_value (self->table, key, copy_gvalue, NULL);
-}
-
-/**
- * wk_weak_key_dict_pop_value:
- * @self: a dict made with [ctor@Wk.WeakKeyDict.new_for_values]
- * @key: a key
- *
- * Like [method@Wk.WeakKeyDict.steal_value], returning a new [struct@GObject.Value] (see
- * [method@Wk.WeakKeyDict.dup_value] for why both exist).
- *
- * Returns: (transfer full) (nullable): the value of @key, or %NULL if
- *   there was no entry
- */
-GValue *
-wk_weak_key_dict_pop_value (WkWeakKeyDict *self,
-                            GObject       *key)
-{
-  gpointer copy = NULL;
-
-  if (!check_gvalues (self, G_STRFUNC))
-    return NULL;
-  g_return_val_if_fail (G_IS_OBJECT (key), NULL);
-
-  wk_weak_table_pop (self->table, key, NULL, copy_gvalue, &copy);
-  return copy;
 }
 
 /**

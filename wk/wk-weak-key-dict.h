@@ -50,6 +50,9 @@ WK_AVAILABLE_IN_0_1
 WkWeakKeyDict *wk_weak_key_dict_new            (GDestroyNotify  value_destroy);
 WK_AVAILABLE_IN_0_1
 WkWeakKeyDict *wk_weak_key_dict_new_for_values (void);
+WK_AVAILABLE_IN_0_2
+WkWeakKeyDict *wk_weak_key_dict_new_full       (GBoxedCopyFunc  value_copy,
+                                                GDestroyNotify  value_destroy);
 
 WK_AVAILABLE_IN_0_1
 void       wk_weak_key_dict_insert       (WkWeakKeyDict *self,
@@ -62,6 +65,9 @@ WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_lookup_extended (WkWeakKeyDict *self,
                                              GObject       *key,
                                              gpointer      *value);
+WK_AVAILABLE_IN_0_2
+gpointer   wk_weak_key_dict_dup          (WkWeakKeyDict *self,
+                                          GObject       *key);
 WK_AVAILABLE_IN_0_1
 gboolean   wk_weak_key_dict_contains     (WkWeakKeyDict *self,
                                           GObject       *key);

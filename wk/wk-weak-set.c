@@ -9,12 +9,18 @@
  * A set of GObjects, held weakly and compared by identity: Python's
  * `weakref.WeakSet` for GObjects. A member leaves the set when it dies.
  * Threads and iteration follow the rules of [class@Wk.WeakValueDict].
+ *
+ * Iteration, [method@Wk.WeakSet.foreach] and
+ * [method@Wk.WeakSet.get_members] go in insertion order (where CPython's
+ * `WeakSet` has set order, Wk's is deterministic): adding a member again
+ * keeps its place; removing it, or its death, and adding it again puts
+ * it last.
  */
 
 #include "config.h"
 
 #include "wk-weak-set.h"
-#include "wk-weak-table-private.h"
+#include "wk-weak-table-walk-private.h"
 
 struct _WkWeakSet
 {

@@ -1,4 +1,4 @@
-/* wk-weak-table.c: the hash table behind Wk's weak collections
+/* wk-weak-table.c: the table behind Wk's weak collections
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -8,112 +8,359 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <string.h>
 
+#define WK_WEAK_TABLE_COMPILATION
 #include "wk-weak-table-private.h"
+#include "wk-weak-table-nodes-private.h"
 
-struct _WkWeakEntry
+static inline void
+live_add (WkWeakTable *table,
+          gint         delta)
 {
-  WkWatch       watch;       /* first: the watch is the entry */
-  WkAnchor     *anchor;      /* of the weak side; not owned; NULL once the
-                              * entry stopped watching or its object died */
-  gpointer      key;         /* weak values: the key; weak keys: the object */
-  gpointer      value;       /* weak keys: the value */
-  WkWeakTable  *table;       /* (owned) */
-  gint          ref_count;   /* (atomic) */
-  guint         in_main : 1;    /* the rest under the table lock */
-  guint         in_added : 1;   /* in the side table of keys added while iterating */
-  guint         gone : 1;       /* logically absent: dead or removed */
-  guint         pending : 1;    /* on table->pending */
-};
+  __atomic_store_n (&table->n_live, table->n_live + delta, __ATOMIC_RELAXED);
+}
 
-struct _WkWeakTable
-{
-  /* A pthread mutex rather than a GMutex: thread sanitizers see it. */
-  pthread_mutex_t  lock;
-  gint             ref_count;     /* (atomic) the owner's and one per entry */
-  WkWeakTableKind  kind;
-  GHashTable      *entries;       /* WkWeakEntry set, hashed by key */
-  GHashTable      *added;         /* new keys while iterating */
-  GPtrArray       *pending;       /* gone entries kept during iterations */
-  guint            n_live;
-  guint            iterating;
-  GHashFunc        key_hash;
-  GEqualFunc       key_equal;
-  GDestroyNotify   key_destroy;
-  GDestroyNotify   value_destroy;
-};
+/* ---------------------------------------------------------------------- */
+/* Index                                                                  */
 
-static WkWeakTable *
-table_ref (WkWeakTable *table)
+static inline guint32
+hash_mix (guint32 hash)
 {
-  g_atomic_int_inc (&table->ref_count);
-  return table;
+  return hash * 0x9e3779b1u;
+}
+
+static inline guint
+hash_tag (guint32 mixed)
+{
+  return TAG_FULL | (mixed & 0x7f);
+}
+
+static inline gsize
+slot_first (const Block *block,
+            guint32      mixed)
+{
+  return mixed >> (32 - block->shift);
+}
+
+static inline gsize
+slot_next (const Block *block,
+           gsize        slot)
+{
+  return (slot + 1) & (((gsize) 1 << block->shift) - 1);
+}
+
+/* Slots are read by lookups that take no lock (see "Reading without the
+ * lock"): sequentially consistent loads, plain moves on x86 and a load
+ * acquire on ARM. A new entry is published by a release store of its
+ * slot; a removal's store is sequentially consistent, so that a lookup
+ * that publishes the block after the remover's grace scan cannot read
+ * the slot as it was. */
+static inline guint64
+slot_get (const Block *block,
+          gsize        slot)
+{
+  switch (block->width)
+    {
+    case 2:  return __atomic_load_n (&((guint16 *) block->slots)[slot], __ATOMIC_SEQ_CST);
+    case 4:  return __atomic_load_n (&((guint32 *) block->slots)[slot], __ATOMIC_SEQ_CST);
+    default: return __atomic_load_n (&((guint64 *) block->slots)[slot], __ATOMIC_SEQ_CST);
+    }
+}
+
+static inline void
+slot_set (Block   *block,
+          gsize    slot,
+          guint64  word,
+          int      order)
+{
+  switch (block->width)
+    {
+    case 2:  __atomic_store_n (&((guint16 *) block->slots)[slot], word, order); break;
+    case 4:  __atomic_store_n (&((guint32 *) block->slots)[slot], word, order); break;
+    default: __atomic_store_n (&((guint64 *) block->slots)[slot], word, order); break;
+    }
+}
+
+/* Points a free slot (empty or dummy) of @hash's probe at @pos. */
+static void
+index_add (Block   *block,
+           guint32  hash,
+           guint    pos)
+{
+  guint32 mixed = hash_mix (hash);
+  gsize slot = slot_first (block, mixed);
+
+  while ((slot_get (block, slot) & 0xff) >= TAG_FULL)
+    slot = slot_next (block, slot);
+  slot_set (block, slot, (guint64) pos << 8 | hash_tag (mixed), __ATOMIC_RELEASE);
 }
 
 static void
-table_unref (WkWeakTable *table)
+index_remove (Block   *block,
+              guint32  hash,
+              guint    pos)
 {
-  if (!g_atomic_int_dec_and_test (&table->ref_count))
-    return;
-  g_hash_table_unref (table->entries);
-  g_hash_table_unref (table->added);
-  g_ptr_array_unref (table->pending);
-  pthread_mutex_destroy (&table->lock);
-  g_free (table);
+  guint32 mixed = hash_mix (hash);
+  guint64 word = (guint64) pos << 8 | hash_tag (mixed);
+  gsize slot = slot_first (block, mixed);
+
+  while (slot_get (block, slot) != word)
+    {
+      g_assert (slot_get (block, slot) != TAG_EMPTY);
+      slot = slot_next (block, slot);
+    }
+  slot_set (block, slot, TAG_DUMMY, __ATOMIC_SEQ_CST);
+}
+
+static inline guint32
+hash_key (WkWeakTable   *table,
+          gconstpointer  key)
+{
+  return table->key_hash (key);
+}
+
+/* The position in @block of the entry of @key (hashing to @hash), or
+ * NONE. Safe without the lock under the rules of "Reading without the
+ * lock" below: the entry may be leaving, and its anchor NULL. */
+static inline guint
+probe (WkWeakTable   *table,
+       const Block   *block,
+       gconstpointer  key,
+       guint32        hash)
+{
+  guint32 mixed = hash_mix (hash);
+  guint tag = hash_tag (mixed);
+  gsize slot;
+
+  for (slot = slot_first (block, mixed);; slot = slot_next (block, slot))
+    {
+      guint64 word = slot_get (block, slot);
+
+      if ((word & 0xff) == tag)
+        {
+          const Entry *entry = &block->dense[word >> 8];
+          gpointer stored = __atomic_load_n (&entry->key, __ATOMIC_SEQ_CST);
+
+          /* The anchor and the object (weak values: the hint; weak keys:
+           * the key itself) come next in a lookup: load them while the
+           * keys are compared. A prefetch of memory that is gone does
+           * nothing. */
+          __builtin_prefetch (__atomic_load_n (&entry->anchor, __ATOMIC_RELAXED));
+          __builtin_prefetch (table->kind == WK_WEAK_TABLE_WEAK_VALUES
+                              ? __atomic_load_n (&entry->hint, __ATOMIC_RELAXED) : stored, 1);
+
+          if (__atomic_load_n (&entry->hash, __ATOMIC_RELAXED) == hash &&
+              (stored == key ||
+               (table->key_equal != NULL && table->key_equal (stored, key))))
+            return (guint) (word >> 8);
+        }
+      else if (word == TAG_EMPTY)
+        return NONE;
+    }
+}
+
+static inline guint
+find_locked (WkWeakTable   *table,
+             gconstpointer  key,
+             guint32        hash)
+{
+  return table->block != NULL ? probe (table, table->block, key, hash) : NONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reading without the lock                                               */
+
+/* A lookup publishes the table's block in its thread's hazard slot, finds
+ * the entry there, reads its anchor and publishes the anchor instead, in
+ * one exchange, for wk_anchor_get(). Whoever takes an entry out (a
+ * removal, a replacement, a death) clears its anchor or slot first, and
+ * then, still under the lock, waits until no hazard slot holds the block
+ * (grace_locked) before it takes the watch out, returns from the death
+ * handler (after which the anchor may be freed) or destroys the key; a
+ * rebuild waits so before it frees the old block. So a lookup that saw
+ * the entry holds the block until it holds the anchor: neither the block,
+ * nor the key it compares, nor the anchor can go meanwhile. A lookup
+ * racing a removal returns the value or nothing, as if it came before or
+ * after. The equal function runs with the block published; like a
+ * GHashTable's, it must not call into the table. */
+static inline void
+grace_locked (WkWeakTable *table)
+{
+  if (table->block != NULL)
+    wk_hazard_wait (table->block);
+}
+
+/* Publishes @table's block in @hazard: NULL if the table has none. */
+static inline Block *
+publish_block (WkWeakTable *table,
+               WkHazard    *hazard)
+{
+  for (;;)
+    {
+      Block *block = __atomic_load_n (&table->block, __ATOMIC_ACQUIRE);
+
+      if (block == NULL)
+        return NULL;
+      wk_hazard_publish (hazard, block);
+      if (__atomic_load_n (&table->block, __ATOMIC_SEQ_CST) == block)
+        return block;
+    }
+}
+
+/* The live entry of @key, or NULL, with @hazard holding the block (the
+ * caller clears it, or publishes something else). */
+static inline Entry *
+read_find (WkWeakTable   *table,
+           gconstpointer  key,
+           guint32        hash,
+           WkHazard      *hazard,
+           WkAnchor     **anchor)
+{
+  Block *block = publish_block (table, hazard);
+  Entry *entry;
+  guint pos;
+
+  if (block == NULL || (pos = probe (table, block, key, hash)) == NONE)
+    return NULL;
+  entry = &block->dense[pos];
+  *anchor = __atomic_load_n (&entry->anchor, __ATOMIC_SEQ_CST);
+  return *anchor != NULL ? entry : NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Blocks                                                                 */
+
+static Block *
+block_new (guint shift)
+{
+  gsize slots = (gsize) 1 << shift;
+  guint capacity = slots - (slots + 4) / 5;
+  guint width = capacity <= 255 ? 2 : capacity < (1u << 24) ? 4 : 8;
+  gsize slots_at = (sizeof (Block) + 7) & ~(gsize) 7;
+  gsize dense_at = slots_at + slots * width;
+  Block *block = g_malloc (dense_at + 63 + (gsize) capacity * sizeof (Entry));
+
+  block->shift = shift;
+  block->width = width;
+  block->capacity = capacity;
+  block->slots = (guint8 *) block + slots_at;
+  block->dense = (Entry *) (((guintptr) block + dense_at + 63) & ~(guintptr) 63);
+  memset (block->slots, TAG_EMPTY, slots * width);
+  return block;
+}
+
+/* Makes room for one more entry: closes the holes unless an iteration
+ * runs (its positions must hold), and sizes the block for twice the
+ * entries kept, so that appends cost O(1) amortized and a table whose
+ * entries left shrinks. */
+static void
+rebuild_locked (WkWeakTable *table)
+{
+  gboolean compact = table->iterating == 0;
+  guint keep = compact ? table->n_live : table->n_used;
+  guint want = MAX (keep * 2, 6);
+  guint shift = MIN_SHIFT;
+  Block *old = table->block, *block;
+  guint p, q = 0;
+
+  while (((gsize) 1 << shift) - (((gsize) 1 << shift) + 4) / 5 < want)
+    shift++;
+  block = block_new (shift);
+
+  for (p = 0; old != NULL && p < table->n_used; p++)
+    {
+      Entry *from = &old->dense[p];
+
+      if (from->anchor == NULL && compact)
+        continue;
+      block->dense[q] = *from;
+      if (from->anchor != NULL)
+        {
+          node_at (table, from->node)->pos = q;
+          index_add (block, from->hash, q);
+        }
+      q++;
+    }
+  table->n_used = q;
+  __atomic_store_n (&table->block, block, __ATOMIC_SEQ_CST);
+  if (old != NULL)
+    wk_hazard_wait (old);
+  g_free (old);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Entries                                                                */
+
+/* Takes the entry at @pos out of the index and the count; it is a hole
+ * from now on. Returns its anchor. */
+static WkAnchor *
+make_hole_locked (WkWeakTable *table,
+                  guint        pos)
+{
+  Entry *entry = entry_at (table, pos);
+  WkAnchor *anchor = entry->anchor;
+
+  index_remove (table->block, entry->hash, pos);
+  __atomic_store_n (&entry->anchor, NULL, __ATOMIC_SEQ_CST);
+  live_add (table, -1);
+  return anchor;
+}
+
+/* The entry at @pos leaves the table; with @keep, its key and value go
+ * to the caller instead of being destroyed. */
+static void
+remove_entry_locked (WkWeakTable *table,
+                     guint        pos,
+                     gboolean     keep,
+                     Trash       *trash)
+{
+  WkAnchor *anchor = make_hole_locked (table, pos);
+  Entry *entry = entry_at (table, pos);
+
+  grace_locked (table);
+  _wk_weak_table_node_detach_locked (table, entry->node, anchor, trash);
+  if (!keep)
+    _wk_weak_table_trash_entry (table, trash, entry);
 }
 
 static void
-entry_unref (WkWeakEntry *entry)
+entry_died (WkWatch *watch)
 {
-  WkWeakTable *table = entry->table;
+  Node *node = (Node *) watch;
+  NodeChunk *chunk = (NodeChunk *) ((guintptr) node & ~(guintptr) (CHUNK_SIZE - 1));
+  WkWeakTable *table = chunk->table;
+  guint32 number = chunk->first + (guint32) (node - chunk->nodes);
+  Trash trash = TRASH_INIT;
 
-  if (!g_atomic_int_dec_and_test (&entry->ref_count))
-    return;
-  if (entry->key != NULL && table->key_destroy != NULL)
-    table->key_destroy (entry->key);
-  if (entry->value != NULL && table->value_destroy != NULL)
-    table->value_destroy (entry->value);
-  g_slice_free (WkWeakEntry, entry);
-  table_unref (table);
+  table_lock (table);
+  /* The anchor goes away after this; nobody may look at it any more. */
+  node->watching = FALSE;
+  if (node->state == NODE_ATTACHED)
+    {
+      Entry *entry = entry_at (table, node->pos);
+
+      g_assert (entry->node == number && entry->anchor != NULL);
+      make_hole_locked (table, node->pos);
+      grace_locked (table);
+      node->state = NODE_DETACHED;
+      _wk_weak_table_trash_entry (table, &trash, entry);
+    }
+  if (node->holds == 0)
+    _wk_weak_table_node_free_locked (table, number, &trash);
+  table_unlock (table);
+
+  _wk_weak_table_trash_empty (table, &trash);
 }
 
-static void
-entry_unref_n (WkWeakEntry *entry,
-               guint        n)
+/* Whether @anchor's object has begun to die. One that a collection is
+ * deciding about (readers wait for it) is not: if it is garbage, its
+ * death takes the entry out as any other. */
+static inline gboolean
+anchor_is_dying (WkAnchor *anchor)
 {
-  while (n-- > 0)
-    entry_unref (entry);
-}
-
-static void
-unref_all (GPtrArray *entries)
-{
-  guint i;
-
-  if (entries == NULL)
-    return;
-  for (i = 0; i < entries->len; i++)
-    entry_unref (g_ptr_array_index (entries, i));
-  g_ptr_array_unref (entries);
-}
-
-/* Entries are hashed and compared by their key; for weak keys the key is
- * the object, compared by identity. */
-static guint
-entry_hash (gconstpointer data)
-{
-  const WkWeakEntry *entry = data;
-
-  return entry->table->key_hash (entry->key);
-}
-
-static gboolean
-entry_equal (gconstpointer a,
-             gconstpointer b)
-{
-  const WkWeakEntry *ea = a, *eb = b;
-
-  return ea->table->key_equal (ea->key, eb->key);
+  return __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_DEAD ||
+         wk_glib_weak_ref_is_cleared (&anchor->gweak);
 }
 
 WkWeakTable *
@@ -128,179 +375,18 @@ wk_weak_table_new (WkWeakTableKind  kind,
   pthread_mutex_init (&table->lock, NULL);
   table->ref_count = 1;
   table->kind = kind;
-  table->entries = g_hash_table_new (entry_hash, entry_equal);
-  table->added = g_hash_table_new (entry_hash, entry_equal);
-  table->pending = g_ptr_array_new ();
+  table->chunks = g_ptr_array_new ();
+  table->free_node = NONE;
   if (kind == WK_WEAK_TABLE_WEAK_KEYS)
-    {
-      table->key_hash = wk_identity_hash;
-      table->key_equal = g_direct_equal;
-    }
+    table->key_hash = wk_identity_hash;
   else
     {
       table->key_hash = key_hash != NULL ? key_hash : g_direct_hash;
-      table->key_equal = key_equal != NULL ? key_equal : g_direct_equal;
+      table->key_equal = key_equal != g_direct_equal ? key_equal : NULL;
       table->key_destroy = key_destroy;
     }
   table->value_destroy = value_destroy;
   return table;
-}
-
-/* The entry with a key equal to @key, as stored (gone or not). */
-static WkWeakEntry *
-find_locked (WkWeakTable   *table,
-             gconstpointer  key)
-{
-  WkWeakEntry probe = { .key = (gpointer) key, .table = table };
-  gpointer stored = NULL;
-
-  if (g_hash_table_lookup_extended (table->entries, &probe, &stored, NULL))
-    return stored;
-  if (g_hash_table_size (table->added) > 0 &&
-      g_hash_table_lookup_extended (table->added, &probe, &stored, NULL))
-    return stored;
-  return NULL;
-}
-
-static WkWeakEntry *
-find_live_locked (WkWeakTable   *table,
-                  gconstpointer  key)
-{
-  WkWeakEntry *entry = find_locked (table, key);
-
-  return entry != NULL && !entry->gone ? entry : NULL;
-}
-
-/* Takes @entry out of the logical view. Returns TRUE when it also left
- * its GHashTable, whose reference the caller then drops; an entry of the
- * main table stays there, pending, while an iteration runs. */
-static gboolean
-make_gone_locked (WkWeakTable *table,
-                  WkWeakEntry *entry)
-{
-  /* Not (or no longer) in a table: an insert not done yet, or an entry
-   * replaced in place. Such an entry is not counted. */
-  if (!entry->in_main && !entry->in_added)
-    {
-      entry->gone = TRUE;
-      return FALSE;
-    }
-  if (!entry->gone)
-    {
-      entry->gone = TRUE;
-      table->n_live--;
-    }
-  if (entry->in_added)
-    {
-      g_hash_table_remove (table->added, entry);
-      entry->in_added = FALSE;
-      return TRUE;
-    }
-  if (table->iterating > 0)
-    {
-      if (!entry->pending)
-        {
-          entry->pending = TRUE;
-          g_ptr_array_add (table->pending, entry);
-        }
-      return FALSE;
-    }
-  g_hash_table_remove (table->entries, entry);
-  entry->in_main = FALSE;
-  return TRUE;
-}
-
-/* Under the table lock, for an entry that left the logical view: takes
- * its watch out. TRUE when the caller must drop the watch's reference;
- * otherwise the death handler has the watch and drops it. The anchor is
- * alive here: it goes only after entry_died(), which needs this lock. */
-static gboolean
-unwatch_locked (WkWeakEntry *entry)
-{
-  WkAnchor *anchor = entry->anchor;
-
-  if (anchor == NULL)
-    return FALSE;
-  entry->anchor = NULL;
-  return wk_anchor_unwatch (anchor, &entry->watch);
-}
-
-/* Under the lock: @entry (live) leaves the logical view. Returns how many
- * references the caller drops once unlocked. */
-static guint
-remove_locked (WkWeakTable *table,
-               WkWeakEntry *entry)
-{
-  guint drops = 0;
-
-  if (make_gone_locked (table, entry))
-    drops++;
-  if (unwatch_locked (entry))
-    drops++;
-  return drops;
-}
-
-/* When the last iteration ends: pending entries leave the main table and
- * the keys added meanwhile join it. Returns the entries to unref outside
- * the lock. */
-static GPtrArray *
-end_iteration_locked (WkWeakTable *table)
-{
-  GPtrArray *flushed = NULL;
-  GHashTableIter iter;
-  gpointer stored;
-  guint i;
-
-  if (table->iterating > 0)
-    return NULL;
-
-  if (table->pending->len > 0)
-    {
-      flushed = table->pending;
-      table->pending = g_ptr_array_new ();
-      for (i = 0; i < flushed->len; i++)
-        {
-          WkWeakEntry *entry = g_ptr_array_index (flushed, i);
-
-          /* Replaced entries left the main table already. */
-          if (entry->in_main)
-            g_hash_table_remove (table->entries, entry);
-          entry->in_main = FALSE;
-          entry->pending = FALSE;
-        }
-    }
-
-  /* No key of the side table is in the main one: an insert finds and
-   * replaces an equal entry wherever it is. */
-  g_hash_table_iter_init (&iter, table->added);
-  while (g_hash_table_iter_next (&iter, &stored, NULL))
-    {
-      WkWeakEntry *entry = stored;
-
-      g_hash_table_add (table->entries, entry);
-      entry->in_added = FALSE;
-      entry->in_main = TRUE;
-    }
-  g_hash_table_remove_all (table->added);
-  return flushed;
-}
-
-static void
-entry_died (WkWatch *watch)
-{
-  WkWeakEntry *entry = (WkWeakEntry *) watch;
-  WkWeakTable *table = entry->table;
-  gboolean left;
-
-  pthread_mutex_lock (&table->lock);
-  /* The anchor goes away after this; nobody may look at it any more. */
-  entry->anchor = NULL;
-  left = make_gone_locked (table, entry);
-  pthread_mutex_unlock (&table->lock);
-
-  if (left)
-    entry_unref (entry);
-  entry_unref (entry);   /* the watch's */
 }
 
 gboolean
@@ -310,155 +396,152 @@ wk_weak_table_insert (WkWeakTable *table,
                       gpointer     value,
                       gboolean     only_new)
 {
-  WkWeakEntry *entry = g_slice_new0 (WkWeakEntry);
-  WkWeakEntry *old;
+  gpointer entry_key = table->kind == WK_WEAK_TABLE_WEAK_KEYS ? (gpointer) object : key;
+  guint32 hash = hash_key (table, entry_key);
   WkAnchor *anchor = wk_anchor_obtain (object);
-  gboolean added = FALSE, keep_old = FALSE;
-  guint entry_drops = 0, old_drops = 0;
+  gboolean alive = !anchor_is_dying (anchor);
+  Trash trash = TRASH_INIT;
+  gboolean added = FALSE;
+  guint32 number = NONE;
+  Entry *entry, old;
+  guint pos;
 
-  entry->anchor = anchor;
-  entry->key = table->kind == WK_WEAK_TABLE_WEAK_KEYS ? (gpointer) object : key;
-  entry->value = value;
-  entry->table = table_ref (table);
-  entry->ref_count = 2;   /* the GHashTable's and the watch's */
-
-  if (!wk_anchor_is_alive (anchor) ||
-      !wk_anchor_watch (anchor, &entry->watch, entry_died))
+  table_lock (table);
+  pos = find_locked (table, entry_key, hash);
+  if (pos != NONE && only_new)
+    goto refuse;
+  if (pos != NONE && alive && entry_at (table, pos)->anchor == anchor)
     {
-      entry->anchor = NULL;
-      entry->ref_count = 1;
-    }
-  /* The watch keeps the anchor: it lives until the object's death has
-   * been processed, which is when the watch fires. */
-  wk_anchor_unref (anchor);
-
-  pthread_mutex_lock (&table->lock);
-  old = find_locked (table, entry->key);
-  if (old != NULL && old->gone)
-    {
-      /* Only a pending entry can be gone and still found. */
-    }
-  else if (old != NULL && only_new)
-    {
-      entry_drops = unwatch_locked (entry) ? 2 : 1;
-      old = NULL;
+      /* The same object again: the entry keeps its watch. */
+      entry = entry_at (table, pos);
+      old = *entry;
+      __atomic_store_n (&entry->key, entry_key, __ATOMIC_SEQ_CST);
+      if (table->kind == WK_WEAK_TABLE_WEAK_KEYS)
+        __atomic_store_n (&entry->value, value, __ATOMIC_RELAXED);
+      grace_locked (table);
+      _wk_weak_table_trash_entry (table, &trash, &old);
+      added = TRUE;
       goto out;
     }
-
-  if (entry->anchor == NULL)
+  if (alive)
+    number = _wk_weak_table_node_watch_locked (table, anchor, entry_died, &trash);
+  if (number == NONE)
     {
-      /* Dying already, or died since we watched it (its handler has run):
-       * the key maps to nothing now, not to an old value. */
-      entry_drops = 1;
-      if (old != NULL && !old->gone)
-        old_drops = remove_locked (table, old);
-      else
-        old = NULL;
-      goto out;
+      /* Dying already: the key maps to nothing now, not to an old value. */
+      if (pos != NONE)
+        remove_entry_locked (table, pos, FALSE, &trash);
+      goto refuse;
     }
 
-  if (old != NULL)
+  if (pos != NONE)
     {
-      /* Replace in place: the slot keeps its place, so running iterations
-       * stay valid; the old entry leaves the view at once, but during an
-       * iteration its key may be in the caller's hands, so it stays
-       * (pending) until the end. */
-      GHashTable *home = old->in_added ? table->added : table->entries;
-
-      if (!old->gone)
-        table->n_live--;
-      old->gone = TRUE;
-      if (unwatch_locked (old))
-        old_drops++;
-      g_hash_table_add (home, entry);
-      entry->in_main = old->in_main;
-      entry->in_added = old->in_added;
-      old->in_main = old->in_added = FALSE;
-      if (table->iterating > 0 && entry->in_main)
-        {
-          if (!old->pending)
-            {
-              old->pending = TRUE;
-              g_ptr_array_add (table->pending, old);
-            }
-          keep_old = TRUE;
-        }
-      else if (old->pending)
-        keep_old = TRUE;
-      if (!keep_old)
-        old_drops++;
-    }
-  else if (table->iterating > 0)
-    {
-      g_hash_table_add (table->added, entry);
-      entry->in_added = TRUE;
+      /* Replaced in place, as CPython's dicts do: the key keeps its
+       * place in the order. The old value's watch goes, so its death
+       * cannot take the new entry. */
+      entry = entry_at (table, pos);
+      old = *entry;
+      entry->node = number;
+      __atomic_store_n (&entry->key, entry_key, __ATOMIC_SEQ_CST);
+      __atomic_store_n (&entry->value,
+                        table->kind == WK_WEAK_TABLE_WEAK_KEYS ? value : (gpointer) object,
+                        __ATOMIC_RELAXED);
+      __atomic_store_n (&entry->anchor, anchor, __ATOMIC_SEQ_CST);
+      grace_locked (table);
+      _wk_weak_table_node_detach_locked (table, old.node, old.anchor, &trash);
+      _wk_weak_table_trash_entry (table, &trash, &old);
     }
   else
     {
-      g_hash_table_add (table->entries, entry);
-      entry->in_main = TRUE;
+      if (table->block == NULL || table->n_used == table->block->capacity)
+        rebuild_locked (table);
+      pos = table->n_used++;
+      entry = entry_at (table, pos);
+      entry->hash = hash;
+      entry->node = number;
+      entry->key = entry_key;
+      entry->anchor = anchor;
+      entry->value = table->kind == WK_WEAK_TABLE_WEAK_KEYS ? value : (gpointer) object;
+      /* Published by the slot. */
+      index_add (table->block, hash, pos);
+      live_add (table, 1);
     }
-  table->n_live++;
+  node_at (table, number)->pos = pos;
+  node_at (table, number)->state = NODE_ATTACHED;
   added = TRUE;
+  goto out;
 
+refuse:
+  /* Never in the table: nobody has seen them. */
+  _wk_weak_table_trash_add (table, &trash, table->kind == WK_WEAK_TABLE_WEAK_VALUES ? key : NULL, value, FALSE);
 out:
-  pthread_mutex_unlock (&table->lock);
+  table_unlock (table);
 
-  if (old != NULL)
-    entry_unref_n (old, old_drops);
-  entry_unref_n (entry, entry_drops);
+  /* The watch keeps the anchor: it lives until the object's death has
+   * been processed, which is when the watch fires. */
+  wk_anchor_unref (anchor);
+  _wk_weak_table_trash_empty (table, &trash);
   return added;
 }
 
-/* Under the lock, for a live entry: publishes its anchor in this thread's
- * hazard slot. A live entry's anchor lives until its death handler has
- * run, which needs the lock; from the slot on, the anchor is protected
- * without it, for the wk_anchor_get() that follows the unlock (the get
- * may run toggle notifies, so it must not run under the lock). */
-static WkAnchor *
-publish_anchor_locked (WkWeakEntry  *entry,
-                       WkHazard    **hazard)
+/* wk_anchor_get() with the block, not the anchor, in the hazard slot, for
+ * the lock-free case (a count of 2 or more): the block keeps the anchor
+ * and the object as well as a published anchor would. The entry watched
+ * the anchor when the lookup saw it, and its watch is taken out only
+ * after a grace (so, after this lookup); until then the object's death,
+ * in whatever thread and whatever way (a last unref, a collection),
+ * fires the watch before the object or the anchor is freed, and the
+ * death handler waits for this lookup in its grace. The other cases
+ * publish the anchor and take wk_anchor_get()'s own slow path. */
+static inline gpointer
+get_under_block (WkAnchor *anchor,
+                 WkHazard *hazard)
 {
-  *hazard = wk_hazard_get ();
-  wk_hazard_publish (*hazard, entry->anchor);
-  return entry->anchor;
-}
-
-/* Under the lock, for a live entry: a strong reference to its weak side,
- * with the lock dropped for the get; NULL if the object has started to
- * die. The caller keeps a reference on @entry if it needs it after this. */
-static GObject *
-dup_weak_side_unlocked (WkWeakTable *table,
-                        WkWeakEntry *entry)
-{
-  WkHazard *hazard;
-  WkAnchor *anchor = publish_anchor_locked (entry, &hazard);
   GObject *object;
 
-  pthread_mutex_unlock (&table->lock);
-  object = wk_anchor_get (anchor, hazard);
-  pthread_mutex_lock (&table->lock);
-  return object;
+  if (G_LIKELY (_wk_anchor_state_alive (anchor)))
+    {
+      object = anchor->object;
+      if (wk_glib_try_ref_from_2 (object))
+        return _wk_anchor_check_got (anchor, object, hazard);
+    }
+  wk_hazard_publish (hazard, anchor);
+  return _wk_anchor_get_slow (anchor, hazard);
 }
 
 gpointer
 wk_weak_table_dup_object (WkWeakTable   *table,
                           gconstpointer  key)
 {
-  WkWeakEntry *entry;
-  WkHazard *hazard;
-  WkAnchor *anchor;
+  guint32 hash = hash_key (table, key);
+  WkHazard *hazard = wk_hazard_get ();
+  WkAnchor *anchor = NULL;
+  Entry *entry = read_find (table, key, hash, hazard, &anchor);
 
-  pthread_mutex_lock (&table->lock);
-  entry = find_live_locked (table, key);
   if (entry == NULL)
     {
-      pthread_mutex_unlock (&table->lock);
+      wk_hazard_clear (hazard);
       return NULL;
     }
-  anchor = publish_anchor_locked (entry, &hazard);
-  pthread_mutex_unlock (&table->lock);
-  return wk_anchor_get (anchor, hazard);
+  return get_under_block (anchor, hazard);
+}
+
+/* The value of @key, borrowed, and whether there is an entry. */
+static gpointer
+lookup_value_borrowed (WkWeakTable   *table,
+                       gconstpointer  key,
+                       gboolean      *found)
+{
+  guint32 hash = hash_key (table, key);
+  gpointer value = NULL;
+  WkHazard *hazard = wk_hazard_get ();
+  WkAnchor *anchor;
+  Entry *entry = read_find (table, key, hash, hazard, &anchor);
+
+  if (entry != NULL)
+    value = __atomic_load_n (&entry->value, __ATOMIC_RELAXED);
+  wk_hazard_clear (hazard);
+  *found = entry != NULL;
+  return value;
 }
 
 gpointer
@@ -467,28 +550,49 @@ wk_weak_table_lookup_value (WkWeakTable    *table,
                             GBoxedCopyFunc  copy,
                             gboolean       *found)
 {
-  WkWeakEntry *entry;
+  guint32 hash;
+  Trash trash = TRASH_INIT;
   gpointer value = NULL;
+  guint32 number = NONE;
+  guint pos;
 
-  pthread_mutex_lock (&table->lock);
-  entry = find_live_locked (table, key);
-  if (entry != NULL)
+  if (copy == NULL)
     {
-      value = entry->value;
-      if (copy != NULL)
-        g_atomic_int_inc (&entry->ref_count);
+      gboolean was_found;
+
+      value = lookup_value_borrowed (table, key, &was_found);
+      if (found != NULL)
+        *found = was_found;
+      return value;
     }
-  pthread_mutex_unlock (&table->lock);
+
+  hash = hash_key (table, key);
+  table_lock (table);
+  pos = find_locked (table, key, hash);
+  if (pos != NONE)
+    {
+      Entry *entry = entry_at (table, pos);
+
+      /* Held: neither destroyed nor stolen until the copy is done. */
+      value = entry->value;
+      number = entry->node;
+      node_at (table, number)->holds++;
+      table->deferring++;
+    }
+  table_unlock (table);
 
   if (found != NULL)
-    *found = entry != NULL;
-  if (entry != NULL && copy != NULL)
+    *found = pos != NONE;
+  if (number != NONE)
     {
       /* The copy may run user code (a boxed copy, a Python incref that
-       * takes the GIL): outside the lock, with the entry (and so its
-       * value) kept by the reference. */
+       * takes the GIL): outside the lock. */
       value = value != NULL ? copy (value) : NULL;
-      entry_unref (entry);
+      table_lock (table);
+      _wk_weak_table_unhold_locked (table, number, &trash);
+      _wk_weak_table_undefer_locked (table, &trash);
+      table_unlock (table);
+      _wk_weak_table_trash_empty (table, &trash);
     }
   return value;
 }
@@ -497,15 +601,29 @@ gboolean
 wk_weak_table_contains (WkWeakTable   *table,
                         gconstpointer  key)
 {
-  WkWeakEntry *entry;
+  guint32 hash = hash_key (table, key);
   gboolean contains;
+  WkHazard *hazard = wk_hazard_get ();
+  WkAnchor *anchor;
 
-  pthread_mutex_lock (&table->lock);
-  entry = find_live_locked (table, key);
-  /* A value that has started to die reads NULL already, though its
-   * death has not been processed yet. */
-  contains = entry != NULL && wk_anchor_is_alive (entry->anchor);
-  pthread_mutex_unlock (&table->lock);
+  contains = read_find (table, key, hash, hazard, &anchor) != NULL;
+  if (contains)
+    {
+      /* A value that has started to die reads NULL already, though its
+       * death has not been processed yet. */
+      wk_hazard_publish (hazard, anchor);
+      if (G_UNLIKELY (__atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) == WK_ANCHOR_GC_PENDING))
+        {
+          /* A collection decides about it: as a read would, wait. */
+          GObject *object = wk_anchor_get (anchor, hazard);
+
+          contains = object != NULL;
+          g_clear_object (&object);
+          return contains;
+        }
+      contains = !anchor_is_dying (anchor);
+    }
+  wk_hazard_clear (hazard);
   return contains;
 }
 
@@ -513,19 +631,18 @@ gboolean
 wk_weak_table_remove (WkWeakTable   *table,
                       gconstpointer  key)
 {
-  WkWeakEntry *entry;
-  guint drops = 0;
+  guint32 hash = hash_key (table, key);
+  Trash trash = TRASH_INIT;
+  guint pos;
 
-  pthread_mutex_lock (&table->lock);
-  entry = find_live_locked (table, key);
-  if (entry != NULL)
-    drops = remove_locked (table, entry);
-  pthread_mutex_unlock (&table->lock);
+  table_lock (table);
+  pos = find_locked (table, key, hash);
+  if (pos != NONE)
+    remove_entry_locked (table, pos, FALSE, &trash);
+  table_unlock (table);
 
-  if (entry == NULL)
-    return FALSE;
-  entry_unref_n (entry, drops);
-  return TRUE;
+  _wk_weak_table_trash_empty (table, &trash);
+  return pos != NONE;
 }
 
 gboolean
@@ -535,39 +652,39 @@ wk_weak_table_pop (WkWeakTable    *table,
                    GBoxedCopyFunc  copy_value,
                    gpointer       *value)
 {
-  WkWeakEntry *entry;
-  GObject *strong = NULL;
-  gboolean popped = FALSE;
-  guint drops = 0;
+  guint32 hash = hash_key (table, key);
+  Trash trash = TRASH_INIT;
+  WkHazard *hazard = NULL;
+  WkAnchor *anchor = NULL;
+  gpointer stored;
+  guint pos;
 
-  pthread_mutex_lock (&table->lock);
-  entry = find_live_locked (table, key);
-  if (entry != NULL)
+  table_lock (table);
+  pos = find_locked (table, key, hash);
+  if (pos == NONE)
     {
-      /* Keep the entry (and its value) past the removal. */
-      g_atomic_int_inc (&entry->ref_count);
-      if (object != NULL)
-        strong = dup_weak_side_unlocked (table, entry);
-      /* The lock was dropped for the get: whoever removed the entry
-       * meanwhile popped it, not us. */
-      popped = !entry->gone;
-      if (popped)
-        drops = remove_locked (table, entry);
+      table_unlock (table);
+      return FALSE;
     }
-  pthread_mutex_unlock (&table->lock);
+  if (object != NULL)
+    anchor = publish_anchor_locked (table, pos, &hazard);
+  stored = table->kind == WK_WEAK_TABLE_WEAK_KEYS ? entry_at (table, pos)->value : NULL;
+  /* The value waits for our copy, whoever else reads it meanwhile. */
+  table->deferring++;
+  remove_entry_locked (table, pos, FALSE, &trash);
+  table_unlock (table);
 
-  if (entry == NULL)
-    return FALSE;
-  if (popped)
-    {
-      if (object != NULL)
-        *object = g_steal_pointer (&strong);
-      if (value != NULL)
-        *value = entry->value != NULL && copy_value != NULL ? copy_value (entry->value) : NULL;
-    }
-  g_clear_object (&strong);
-  entry_unref_n (entry, drops + 1);
-  return popped;
+  /* The anchor may have lost its watch, but the hazard slot holds it. */
+  if (object != NULL)
+    *object = wk_anchor_get (anchor, hazard);
+  if (value != NULL)
+    *value = stored != NULL && copy_value != NULL ? copy_value (stored) : NULL;
+
+  table_lock (table);
+  _wk_weak_table_undefer_locked (table, &trash);
+  table_unlock (table);
+  _wk_weak_table_trash_empty (table, &trash);
+  return TRUE;
 }
 
 gboolean
@@ -577,518 +694,105 @@ wk_weak_table_steal (WkWeakTable   *table,
                      gpointer      *object,
                      gpointer      *stolen_value)
 {
-  WkWeakEntry *entry;
+  guint32 hash = hash_key (table, key);
+  Trash trash = TRASH_INIT;
   WkHazard *hazard = NULL;
   WkAnchor *anchor = NULL;
-  guint drops = 0;
+  guint spins = 0;
+  Entry *entry;
+  guint pos;
 
-  pthread_mutex_lock (&table->lock);
-  entry = find_live_locked (table, key);
-  if (entry != NULL && entry->in_main && table->iterating > 0)
+  table_lock (table);
+  for (;;)
     {
-      pthread_mutex_unlock (&table->lock);
-      g_critical ("cannot steal from a Wk weak collection while it is being iterated");
-      return FALSE;
+      pos = find_locked (table, key, hash);
+      if (pos == NONE)
+        {
+          table_unlock (table);
+          return FALSE;
+        }
+      if (table->iterating > 0 && pos < table->horizon)
+        {
+          table_unlock (table);
+          g_critical ("cannot steal from a Wk weak collection while it is being iterated");
+          return FALSE;
+        }
+      /* The caller will own the value: wait for copies of it to end. */
+      if (node_at (table, entry_at (table, pos)->node)->holds == 0)
+        break;
+      table_unlock (table);
+      wk_spin_pause (&spins);
+      table_lock (table);
     }
-  if (entry != NULL)
-    {
-      if (object != NULL)
-        anchor = publish_anchor_locked (entry, &hazard);
-      /* Out of the GHashTable first: it hashes the key. */
-      drops = remove_locked (table, entry);
-      if (stolen_key != NULL)
-        *stolen_key = g_steal_pointer (&entry->key);
-      if (stolen_value != NULL)
-        *stolen_value = g_steal_pointer (&entry->value);
-    }
-  pthread_mutex_unlock (&table->lock);
+  entry = entry_at (table, pos);
+  if (object != NULL)
+    anchor = publish_anchor_locked (table, pos, &hazard);
+  if (stolen_key != NULL)
+    *stolen_key = entry->key;
+  if (stolen_value != NULL)
+    *stolen_value = table->kind == WK_WEAK_TABLE_WEAK_KEYS ? entry->value : NULL;
+  remove_entry_locked (table, pos, TRUE, &trash);
+  table_unlock (table);
 
-  if (entry == NULL)
-    return FALSE;
-  /* The anchor may have lost its watch, but the hazard slot holds it. */
   if (object != NULL)
     *object = wk_anchor_get (anchor, hazard);
-  entry_unref_n (entry, drops);
+  _wk_weak_table_trash_empty (table, &trash);
   return TRUE;
-}
-
-static void
-gone_all_in (WkWeakTable *table,
-             GHashTable  *home,
-             GPtrArray   *drops)
-{
-  GHashTableIter iter;
-  gpointer stored;
-
-  g_hash_table_iter_init (&iter, home);
-  while (g_hash_table_iter_next (&iter, &stored, NULL))
-    {
-      WkWeakEntry *entry = stored;
-
-      if (entry->gone)
-        continue;
-      entry->gone = TRUE;
-      table->n_live--;
-      if (unwatch_locked (entry))
-        g_ptr_array_add (drops, entry);
-      if (home == table->entries && table->iterating > 0)
-        {
-          entry->pending = TRUE;
-          g_ptr_array_add (table->pending, entry);
-        }
-      else
-        {
-          entry->in_main = entry->in_added = FALSE;
-          g_hash_table_iter_remove (&iter);
-          g_ptr_array_add (drops, entry);
-        }
-    }
 }
 
 void
 wk_weak_table_remove_all (WkWeakTable *table)
 {
-  GPtrArray *drops = g_ptr_array_new ();
+  typedef struct { guint pos; WkAnchor *anchor; } Out;
+  Trash trash = TRASH_INIT;
+  GArray *out;
+  guint pos, i;
 
-  pthread_mutex_lock (&table->lock);
-  gone_all_in (table, table->entries, drops);
-  gone_all_in (table, table->added, drops);
-  pthread_mutex_unlock (&table->lock);
+  table_lock (table);
+  /* Every entry out first, then one grace for them all. */
+  out = g_array_sized_new (FALSE, FALSE, sizeof (Out), table->n_live);
+  for (pos = 0; pos < table->n_used; pos++)
+    if (entry_at (table, pos)->anchor != NULL)
+      {
+        Out o = { pos, make_hole_locked (table, pos) };
 
-  unref_all (drops);
+        g_array_append_val (out, o);
+      }
+  grace_locked (table);
+  for (i = 0; i < out->len; i++)
+    {
+      Out *o = &g_array_index (out, Out, i);
+      Entry *entry = entry_at (table, o->pos);
+
+      _wk_weak_table_node_detach_locked (table, entry->node, o->anchor, &trash);
+      _wk_weak_table_trash_entry (table, &trash, entry);
+    }
+  g_array_unref (out);
+  if (table->iterating == 0)
+    {
+      /* All holes now: start again small. */
+      Block *old = table->block;
+
+      __atomic_store_n (&table->block, NULL, __ATOMIC_SEQ_CST);
+      if (old != NULL)
+        wk_hazard_wait (old);
+      g_free (old);
+      table->n_used = 0;
+    }
+  table_unlock (table);
+
+  _wk_weak_table_trash_empty (table, &trash);
 }
 
 guint
 wk_weak_table_get_size (WkWeakTable *table)
 {
-  guint n;
-
-  pthread_mutex_lock (&table->lock);
-  n = table->n_live;
-  pthread_mutex_unlock (&table->lock);
-  return n;
-}
-
-void
-wk_weak_table_iter_init (WkWeakTableIter *iter,
-                         WkWeakTable     *table)
-{
-  iter->table = table_ref (table);
-  iter->current = NULL;
-  iter->running = TRUE;
-  pthread_mutex_lock (&table->lock);
-  table->iterating++;
-  g_hash_table_iter_init (&iter->iter, table->entries);
-  pthread_mutex_unlock (&table->lock);
-}
-
-gboolean
-wk_weak_table_iter_next (WkWeakTableIter *iter,
-                         gpointer        *key,
-                         gpointer        *object,
-                         gpointer        *value)
-{
-  WkWeakTable *table = iter->table;
-  gpointer stored;
-
-  /* Let go of the previous object first: if that was its last reference,
-   * it dies now and its entries are not handed out below. */
-  g_clear_object (&iter->current);
-  if (!iter->running)
-    return FALSE;
-
-  pthread_mutex_lock (&table->lock);
-  while (g_hash_table_iter_next (&iter->iter, &stored, NULL))
-    {
-      WkWeakEntry *entry = stored;
-      GObject *strong;
-      gboolean gone;
-
-      if (entry->gone)
-        continue;
-      /* Nothing leaves the main table structurally during an iteration,
-       * so the iterator survives the unlocked get; an entry replaced in
-       * place meanwhile does leave, hence the reference. */
-      g_atomic_int_inc (&entry->ref_count);
-      strong = dup_weak_side_unlocked (table, entry);
-      gone = entry->gone;
-      if (strong != NULL && !gone)
-        {
-          if (key != NULL)
-            *key = entry->key;
-          if (object != NULL)
-            *object = strong;
-          if (value != NULL)
-            *value = entry->value;
-          iter->current = strong;
-        }
-      pthread_mutex_unlock (&table->lock);
-      /* Still in the table (pending if removed) unless replaced; then its
-       * key and value went with it and are not handed out. */
-      entry_unref (entry);
-      if (strong != NULL && !gone)
-        return TRUE;
-      g_clear_object (&strong);
-      pthread_mutex_lock (&table->lock);
-    }
-  pthread_mutex_unlock (&table->lock);
-
-  wk_weak_table_iter_finish (iter);
-  return FALSE;
-}
-
-void
-wk_weak_table_iter_finish (WkWeakTableIter *iter)
-{
-  WkWeakTable *table = iter->table;
-  GPtrArray *flushed;
-
-  if (!iter->running)
-    return;
-  iter->running = FALSE;
-  g_clear_object (&iter->current);
-
-  pthread_mutex_lock (&table->lock);
-  table->iterating--;
-  flushed = end_iteration_locked (table);
-  pthread_mutex_unlock (&table->lock);
-
-  unref_all (flushed);
-  table_unref (table);
-}
-
-void
-wk_weak_table_foreach (WkWeakTable     *table,
-                       WkWeakTableFunc  func,
-                       gpointer         user_data)
-{
-  WkWeakTableIter iter;
-  gpointer key, object, value;
-
-  wk_weak_table_iter_init (&iter, table);
-  while (wk_weak_table_iter_next (&iter, &key, &object, &value))
-    func (key, object, value, user_data);
-}
-
-/* What a snapshot keeps of an entry between its two locked passes. */
-typedef struct
-{
-  WkWeakEntry *entry;
-  WkAnchor    *anchor;   /* (owned) */
-  gpointer     key;      /* copied or borrowed */
-} Shot;
-
-static void
-shoot_all_in (GHashTable     *home,
-              GBoxedCopyFunc  copy_key,
-              GArray         *shots)
-{
-  GHashTableIter iter;
-  gpointer stored;
-
-  g_hash_table_iter_init (&iter, home);
-  while (g_hash_table_iter_next (&iter, &stored, NULL))
-    {
-      WkWeakEntry *entry = stored;
-      Shot shot;
-
-      if (entry->gone)
-        continue;
-      g_atomic_int_inc (&entry->ref_count);
-      shot.entry = entry;
-      shot.anchor = wk_anchor_ref (entry->anchor);
-      shot.key = copy_key != NULL ? copy_key (entry->key) : entry->key;
-      g_array_append_val (shots, shot);
-    }
-}
-
-void
-wk_weak_table_snapshot (WkWeakTable     *table,
-                        GBoxedCopyFunc   copy_key,
-                        GBoxedCopyFunc   copy_value,
-                        GPtrArray      **keys,
-                        GPtrArray      **objects,
-                        GPtrArray      **values)
-{
-  GArray *shots = g_array_new (FALSE, FALSE, sizeof (Shot));
-  guint i;
-
-  /* One pass under the lock takes a reference on each live entry and its
-   * anchor (and copies keys, which takes no user code: g_variant_ref);
-   * the gets and value copies, which may run user code, come after. */
-  pthread_mutex_lock (&table->lock);
-  shoot_all_in (table->entries, copy_key, shots);
-  shoot_all_in (table->added, copy_key, shots);
-  pthread_mutex_unlock (&table->lock);
-
-  if (keys != NULL)
-    *keys = g_ptr_array_sized_new (shots->len);
-  if (objects != NULL)
-    *objects = g_ptr_array_sized_new (shots->len);
-  if (values != NULL)
-    *values = g_ptr_array_sized_new (shots->len);
-
-  for (i = 0; i < shots->len; i++)
-    {
-      Shot *shot = &g_array_index (shots, Shot, i);
-      WkHazard *hazard = wk_hazard_get ();
-      GObject *strong;
-
-      wk_hazard_publish (hazard, shot->anchor);
-      strong = wk_anchor_get (shot->anchor, hazard);
-      if (strong != NULL)
-        {
-          /* The value stays with the entry we hold; a copy may run user
-           * code, so it comes outside the lock. */
-          if (keys != NULL)
-            g_ptr_array_add (*keys, shot->key);
-          if (values != NULL)
-            g_ptr_array_add (*values, copy_value != NULL && shot->entry->value != NULL
-                                      ? copy_value (shot->entry->value)
-                                      : shot->entry->value);
-          if (objects != NULL)
-            g_ptr_array_add (*objects, strong);
-          else
-            g_object_unref (strong);
-        }
-      else if (copy_key != NULL && table->key_destroy != NULL)
-        table->key_destroy (shot->key);   /* the copy of a dead entry's key */
-      wk_anchor_unref (shot->anchor);
-      entry_unref (shot->entry);
-    }
-  g_array_unref (shots);
+  return __atomic_load_n (&table->n_live, __ATOMIC_RELAXED);
 }
 
 void
 wk_weak_table_free (WkWeakTable *table)
 {
   wk_weak_table_remove_all (table);
-  table_unref (table);
-}
-
-/* The hash of a GVariant, defined here from its type string and its value
- * as GVariant's documented accessors read it: never g_variant_hash(),
- * whose values are GLib's own business (a string probe must hash exactly
- * as the variant would), and never anything of GVariant's layout.
- * g_variant_equal() says equal only for the same type and the same value,
- * so equal variants hash alike; the hash is coarser than the equality only
- * where that is harmless (0.0 and -0.0, NaNs).
- *
- * - a basic value: mix (type, value) — strings, object paths and
- *   signatures by their bytes (g_str_hash), numbers by their value;
- * - a container: its type mixed with its children's hashes, in order (an
- *   empty container, or a maybe without a value: its type alone).
- *
- * Arrays of fixed-size basic elements are read with
- * g_variant_get_fixed_array(), never child by child: besides being faster,
- * GLib 2.84's g_variant_get_child_value() fails on small arrays made by
- * g_variant_new_bytestring() (`g_bytes_ref: assertion 'bytes != NULL'
- * failed`; GLib issue 3863, fixed in 2.87.2). */
-
-#define WK_HASH_MIX(hash, value) ((guint) (hash) * 31u + (guint) (value))
-
-static inline guint
-hash_u64 (guint64 value)
-{
-  return (guint) (value ^ (value >> 32));
-}
-
-static inline guint
-hash_double (double value)
-{
-  guint64 bits;
-
-  if (value == 0.0)        /* 0.0 and -0.0 */
-    return 0;
-  if (value != value)      /* every NaN */
-    return 0x7ff80000u;
-  memcpy (&bits, &value, sizeof bits);
-  return hash_u64 (bits);
-}
-
-static inline guint
-hash_string_value (guint       type_hash,
-                   const char *string)
-{
-  return WK_HASH_MIX (type_hash, g_str_hash (string));
-}
-
-/* The hash of a basic value of the one-letter type @code (whose type
- * string hashes to @type_hash), read from @data, an element of what
- * g_variant_get_fixed_array() hands out: the same as wk_variant_hash() of
- * that element as a GVariant of its own. */
-static guint
-hash_fixed_element (char          code,
-                    guint         type_hash,
-                    gconstpointer data)
-{
-  switch (code)
-    {
-    case 'b':
-      return WK_HASH_MIX (type_hash, *(const guint8 *) data != 0);
-    case 'y':
-      return WK_HASH_MIX (type_hash, *(const guint8 *) data);
-    case 'n':
-    case 'q':
-      {
-        guint16 v;
-
-        memcpy (&v, data, sizeof v);
-        return WK_HASH_MIX (type_hash, code == 'n' ? (guint) (gint) (gint16) v : v);
-      }
-    case 'i':
-    case 'u':
-    case 'h':
-      {
-        guint32 v;
-
-        memcpy (&v, data, sizeof v);
-        return WK_HASH_MIX (type_hash, v);
-      }
-    case 'x':
-    case 't':
-      {
-        guint64 v;
-
-        memcpy (&v, data, sizeof v);
-        return WK_HASH_MIX (type_hash, hash_u64 (v));
-      }
-    case 'd':
-      {
-        double v;
-
-        memcpy (&v, data, sizeof v);
-        return WK_HASH_MIX (type_hash, hash_double (v));
-      }
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* The size of an element of an array of @code, when it is a fixed-size
- * basic type (g_variant_get_fixed_array() takes those); 0 otherwise. */
-static gsize
-fixed_element_size (char code)
-{
-  switch (code)
-    {
-    case 'b': case 'y':           return 1;
-    case 'n': case 'q':           return 2;
-    case 'i': case 'u': case 'h': return 4;
-    case 'x': case 't': case 'd': return 8;
-    default:                      return 0;
-    }
-}
-
-/* wk_variant_hash (g_variant_new_string (string)), without the GVariant:
- * for lookups with a string key. */
-guint
-wk_variant_string_hash (const char *string)
-{
-  return hash_string_value (g_str_hash ("s"), string);
-}
-
-guint
-wk_variant_hash (gconstpointer data)
-{
-  GVariant *variant = (GVariant *) data;
-  guint hash = g_str_hash (g_variant_get_type_string (variant));
-  gsize i, n;
-
-  switch (g_variant_classify (variant))
-    {
-    case G_VARIANT_CLASS_BOOLEAN:
-      return WK_HASH_MIX (hash, g_variant_get_boolean (variant) != FALSE);
-    case G_VARIANT_CLASS_BYTE:
-      return WK_HASH_MIX (hash, g_variant_get_byte (variant));
-    case G_VARIANT_CLASS_INT16:
-      return WK_HASH_MIX (hash, (gint) g_variant_get_int16 (variant));
-    case G_VARIANT_CLASS_UINT16:
-      return WK_HASH_MIX (hash, g_variant_get_uint16 (variant));
-    case G_VARIANT_CLASS_INT32:
-      return WK_HASH_MIX (hash, (guint32) g_variant_get_int32 (variant));
-    case G_VARIANT_CLASS_UINT32:
-      return WK_HASH_MIX (hash, g_variant_get_uint32 (variant));
-    case G_VARIANT_CLASS_HANDLE:
-      return WK_HASH_MIX (hash, (guint32) g_variant_get_handle (variant));
-    case G_VARIANT_CLASS_INT64:
-      return WK_HASH_MIX (hash, hash_u64 ((guint64) g_variant_get_int64 (variant)));
-    case G_VARIANT_CLASS_UINT64:
-      return WK_HASH_MIX (hash, hash_u64 (g_variant_get_uint64 (variant)));
-    case G_VARIANT_CLASS_DOUBLE:
-      return WK_HASH_MIX (hash, hash_double (g_variant_get_double (variant)));
-    case G_VARIANT_CLASS_STRING:
-    case G_VARIANT_CLASS_OBJECT_PATH:
-    case G_VARIANT_CLASS_SIGNATURE:
-      return hash_string_value (hash, g_variant_get_string (variant, NULL));
-
-    case G_VARIANT_CLASS_VARIANT:
-      {
-        GVariant *inner = g_variant_get_variant (variant);
-
-        hash = WK_HASH_MIX (hash, wk_variant_hash (inner));
-        g_variant_unref (inner);
-        return hash;
-      }
-
-    case G_VARIANT_CLASS_ARRAY:
-      {
-        char code = g_variant_get_type_string (variant)[1];
-        gsize size = fixed_element_size (code);
-
-        if (size != 0)
-          {
-            const char element_type[2] = { code, '\0' };
-            guint element_hash = g_str_hash (element_type);
-            const guint8 *elements = g_variant_get_fixed_array (variant, &n, size);
-
-            for (i = 0; i < n; i++)
-              hash = WK_HASH_MIX (hash, hash_fixed_element (code, element_hash, elements + i * size));
-            return hash;
-          }
-      }
-      G_GNUC_FALLTHROUGH;
-    case G_VARIANT_CLASS_MAYBE:
-    case G_VARIANT_CLASS_TUPLE:
-    case G_VARIANT_CLASS_DICT_ENTRY:
-    default:
-      n = g_variant_n_children (variant);
-      for (i = 0; i < n; i++)
-        {
-          GVariant *child = g_variant_get_child_value (variant, i);
-
-          hash = WK_HASH_MIX (hash, wk_variant_hash (child));
-          g_variant_unref (child);
-        }
-      return hash;
-    }
-}
-
-static void
-scan_in (GHashTable      *home,
-         WkWeakTableScan  func,
-         gpointer         user_data)
-{
-  GHashTableIter iter;
-  gpointer stored;
-
-  g_hash_table_iter_init (&iter, home);
-  while (g_hash_table_iter_next (&iter, &stored, NULL))
-    {
-      WkWeakEntry *entry = stored;
-
-      if (!entry->gone)
-        func (entry->key, entry->value, user_data);
-    }
-}
-
-void
-wk_weak_table_scan (WkWeakTable     *table,
-                    WkWeakTableScan  func,
-                    gpointer         user_data)
-{
-  pthread_mutex_lock (&table->lock);
-  scan_in (table->entries, func, user_data);
-  scan_in (table->added, func, user_data);
-  pthread_mutex_unlock (&table->lock);
+  _wk_weak_table_unref (table);
 }

@@ -1,4 +1,4 @@
-/* wk-weak-value-dict.c: a hash table whose values are weak
+/* wk-weak-value-dict.c: a hash table whose values are weak (the C face)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -26,11 +26,25 @@
  * keys of any type, containers included; bindings see its methods under
  * the plain names (`insert`, `lookup`, ...).
  *
+ * ## Order
+ *
+ * Iteration ([struct@Wk.WeakValueDictIter], [method@Wk.WeakValueDict.foreach])
+ * and the snapshots ([method@Wk.WeakValueDict.get_keys],
+ * [method@Wk.WeakValueDict.get_values], [method@Wk.WeakValueDict.get_variant_keys],
+ * [method@Wk.WeakValueDict.get_variant_items]) go in insertion order, as
+ * CPython's dict-backed `WeakValueDictionary` does: inserting a key that
+ * is present replaces its value in place, and it keeps its place;
+ * removing a key, or the death of its value, and inserting it again puts
+ * it last.
+ *
  * ## Threads
  *
- * Every call locks the dict, and values may die in any thread. Several
- * threads may call it at once; no lock is held while user code runs
- * (destroy notifies, foreach callbacks, value unrefs).
+ * Several threads may call it at once, and values may die in any thread.
+ * Lookups take no lock (see [Thread safety](thread-safety.html)); the
+ * other calls lock the dict for a short step. No lock is held while user
+ * code runs (destroy notifies, foreach callbacks, value unrefs). The hash
+ * function runs first, the equal function during the step or the lookup:
+ * as with a [struct@GLib.HashTable], they must not call into the dict.
  *
  * ## Iteration
  *
@@ -39,26 +53,19 @@
  * iteration, from the loop body or from other threads, and never hand
  * out a dead entry: the value they hand out is kept alive until the next
  * step. Entries that leave during an iteration keep their keys until the
- * last iteration ends, when their destroy notifies run. Adding a *new*
- * key during an iteration is refused with a critical (it would resize the
- * table); replacing the value of a present key is fine. An iteration
- * ends when `next` returns %FALSE, or with
- * [method@Wk.WeakValueDictIter.finish].
+ * last iteration ends, when their destroy notifies run. Keys added
+ * during an iteration, from the loop body or from other threads, are
+ * visible to lookups at once and are not visited by the iterations that
+ * are running (they come after their end); replacing the value of a
+ * present key is fine, and a running iteration that has not reached the
+ * key yet visits the new value. An iteration ends when `next` returns
+ * %FALSE, or with [method@Wk.WeakValueDictIter.finish].
  */
 
 #include "config.h"
 
-#include <string.h>
-
-#include "wk-weak-value-dict.h"
-#include "wk-weak-table-private.h"
-
-struct _WkWeakValueDict
-{
-  GObject       parent_instance;
-  WkWeakTable  *table;
-  gboolean      variants;
-};
+#include "wk-weak-value-dict-private.h"
+#include "wk-weak-value-dict-variant-private.h"
 
 G_DEFINE_FINAL_TYPE (WkWeakValueDict, wk_weak_value_dict, G_TYPE_OBJECT)
 
@@ -80,77 +87,12 @@ wk_weak_value_dict_class_init (WkWeakValueDictClass *klass)
   G_OBJECT_CLASS (klass)->finalize = wk_weak_value_dict_finalize;
 }
 
-/* The keys of the binding face are GVariants, but a string the _string
- * calls look up stays a string: it goes in as a tagged pointer to a
- * StringProbe (a GVariant pointer is aligned, so its low bit is clear),
- * which hashes and compares as g_variant_new_string() of it would, and
- * costs no GVariant (making one is most of such a lookup in C, and more
- * than all of it in PyGObject). A probe is only ever looked up with, never
- * stored.
- *
- * Both sides rest on documented GVariant API only: the hash is Wk's own
- * (wk_variant_hash() defines it for every GVariant from its type string
- * and its value as the accessors read it, and wk_variant_string_hash()
- * computes the same for an 's' from the string's bytes, never asking
- * g_variant_hash() what it returns for a string), and a probe equals a
- * variant of type 's' whose g_variant_get_string() is the same string,
- * which is what g_variant_equal() says of g_variant_new_string(). */
-typedef struct
-{
-  const char *string;
-} StringProbe;
-
-static inline const char *
-probe_string (gconstpointer key)
-{
-  if (((guintptr) key & 1) == 0)
-    return NULL;
-  return ((const StringProbe *) ((guintptr) key & ~(guintptr) 1))->string;
-}
-
-static inline gconstpointer
-string_probe_key (const StringProbe *probe)
-{
-  return (gconstpointer) ((guintptr) probe | 1);
-}
-
-static guint
-variant_key_hash (gconstpointer key)
-{
-  const char *string = probe_string (key);
-
-  return string != NULL ? wk_variant_string_hash (string) : wk_variant_hash (key);
-}
-
-static gboolean
-variant_key_equal (gconstpointer a,
-                   gconstpointer b)
-{
-  const char *sa = probe_string (a), *sb = probe_string (b);
-  GVariant *variant;
-
-  if (sa == NULL && sb == NULL)
-    return g_variant_equal (a, b);
-  if (sa != NULL && sb != NULL)
-    return strcmp (sa, sb) == 0;
-  variant = (GVariant *) (sa != NULL ? b : a);
-  return g_variant_is_of_type (variant, G_VARIANT_TYPE_STRING) &&
-         strcmp (g_variant_get_string (variant, NULL), sa != NULL ? sa : sb) == 0;
-}
-
 /* g_object_new() alone (what bindings do for `Wk.WeakValueDict()`) gives
  * the binding face; wk_weak_value_dict_new() swaps in its own table. */
-static WkWeakTable *
-variant_table_new (void)
-{
-  return wk_weak_table_new (WK_WEAK_TABLE_WEAK_VALUES, variant_key_hash, variant_key_equal,
-                            (GDestroyNotify) g_variant_unref, NULL);
-}
-
 static void
 wk_weak_value_dict_init (WkWeakValueDict *self)
 {
-  self->table = variant_table_new ();
+  self->table = _wk_weak_value_dict_variant_table_new ();
   self->variants = TRUE;
 }
 
@@ -193,6 +135,15 @@ wk_weak_value_dict_new_for_variants (void)
   return g_object_new (WK_TYPE_WEAK_VALUE_DICT, NULL);
 }
 
+/* The C face's calls hash and compare their keys with the dict's own
+ * functions: a dict made for the binding face (GVariant keys) is refused
+ * with a critical rather than handed a key it would misread. */
+static inline gboolean
+made_for_c (WkWeakValueDict *self)
+{
+  return !self->variants;
+}
+
 /**
  * wk_weak_value_dict_insert: (skip)
  * @self: a dict
@@ -209,6 +160,7 @@ wk_weak_value_dict_insert (WkWeakValueDict *self,
                            gpointer         value)
 {
   g_return_if_fail (WK_IS_WEAK_VALUE_DICT (self));
+  g_return_if_fail (made_for_c (self));
   g_return_if_fail (G_IS_OBJECT (value));
 
   wk_weak_table_insert (self->table, key, value, NULL, FALSE);
@@ -231,6 +183,7 @@ wk_weak_value_dict_lookup (WkWeakValueDict *self,
                            gconstpointer    key)
 {
   g_return_val_if_fail (WK_IS_WEAK_VALUE_DICT (self), NULL);
+  g_return_val_if_fail (made_for_c (self), NULL);
 
   return wk_weak_table_dup_object (self->table, key);
 }
@@ -249,6 +202,7 @@ wk_weak_value_dict_contains (WkWeakValueDict *self,
                              gconstpointer    key)
 {
   g_return_val_if_fail (WK_IS_WEAK_VALUE_DICT (self), FALSE);
+  g_return_val_if_fail (made_for_c (self), FALSE);
 
   return wk_weak_table_contains (self->table, key);
 }
@@ -268,6 +222,7 @@ wk_weak_value_dict_remove (WkWeakValueDict *self,
                            gconstpointer    key)
 {
   g_return_val_if_fail (WK_IS_WEAK_VALUE_DICT (self), FALSE);
+  g_return_val_if_fail (made_for_c (self), FALSE);
 
   return wk_weak_table_remove (self->table, key);
 }
@@ -292,6 +247,7 @@ wk_weak_value_dict_steal (WkWeakValueDict *self,
                           gpointer        *value)
 {
   g_return_val_if_fail (WK_IS_WEAK_VALUE_DICT (self), FALSE);
+  g_return_val_if_fail (made_for_c (self), FALSE);
 
   return wk_weak_table_steal (self->table, key, stolen_key, value, NULL);
 }
@@ -404,311 +360,6 @@ wk_weak_value_dict_get_values (WkWeakValueDict *self)
 
   wk_weak_table_snapshot (self->table, NULL, NULL, NULL, &values, NULL);
   return values;
-}
-
-/* The binding face needs a dict made for variants. On failure a floating
- * @key is consumed all the same, as on success. */
-static gboolean
-check_variants (WkWeakValueDict *self,
-                GVariant        *key,
-                const char      *func)
-{
-  if (G_UNLIKELY (!WK_IS_WEAK_VALUE_DICT (self)))
-    g_return_if_fail_warning (G_LOG_DOMAIN, func, "WK_IS_WEAK_VALUE_DICT (self)");
-  else if (G_UNLIKELY (!self->variants))
-    g_critical ("%s: this WkWeakValueDict was not made with "
-                "wk_weak_value_dict_new_for_variants()", func);
-  else
-    return TRUE;
-
-  if (key != NULL && g_variant_is_floating (key))
-    g_variant_unref (g_variant_ref_sink (key));
-  return FALSE;
-}
-
-/**
- * wk_weak_value_dict_insert_variant: (rename-to wk_weak_value_dict_insert)
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: the key (a floating reference is sunk)
- * @value: the value, held weakly
- *
- * Maps @key to @value, replacing any entry with an equal key.
- */
-void
-wk_weak_value_dict_insert_variant (WkWeakValueDict *self,
-                                   GVariant        *key,
-                                   GObject         *value)
-{
-  if (!check_variants (self, key, G_STRFUNC))
-    return;
-  g_return_if_fail (key != NULL);
-  g_return_if_fail (G_IS_OBJECT (value));
-
-  wk_weak_table_insert (self->table, g_variant_ref_sink (key), value, NULL, FALSE);
-}
-
-/**
- * wk_weak_value_dict_lookup_variant: (rename-to wk_weak_value_dict_lookup)
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: a key
- *
- * Looks up the value of @key, as [method@Wk.WeakValueDict.lookup] does
- * for the C face.
- *
- * Returns: (transfer full) (nullable): the value of @key, or %NULL if
- *   there is none or it has started to die
- */
-GObject *
-wk_weak_value_dict_lookup_variant (WkWeakValueDict *self,
-                                   GVariant        *key)
-{
-  GObject *value;
-
-  if (!check_variants (self, key, G_STRFUNC))
-    return NULL;
-  g_return_val_if_fail (key != NULL, NULL);
-
-  g_variant_ref_sink (key);
-  value = wk_weak_table_dup_object (self->table, key);
-  g_variant_unref (key);
-  return value;
-}
-
-/**
- * wk_weak_value_dict_contains_variant: (rename-to wk_weak_value_dict_contains)
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: a key
- *
- * Tells whether @key maps to a value that is alive.
- *
- * Returns: whether @key maps to a live value
- */
-gboolean
-wk_weak_value_dict_contains_variant (WkWeakValueDict *self,
-                                     GVariant        *key)
-{
-  gboolean contains;
-
-  if (!check_variants (self, key, G_STRFUNC))
-    return FALSE;
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  g_variant_ref_sink (key);
-  contains = wk_weak_table_contains (self->table, key);
-  g_variant_unref (key);
-  return contains;
-}
-
-/**
- * wk_weak_value_dict_remove_variant: (rename-to wk_weak_value_dict_remove)
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: a key
- *
- * Removes the entry of @key; the dict drops its reference on the key (at
- * the end of the iteration if one is running).
- *
- * Returns: whether there was an entry
- */
-gboolean
-wk_weak_value_dict_remove_variant (WkWeakValueDict *self,
-                                   GVariant        *key)
-{
-  gboolean removed;
-
-  if (!check_variants (self, key, G_STRFUNC))
-    return FALSE;
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  g_variant_ref_sink (key);
-  removed = wk_weak_table_remove (self->table, key);
-  g_variant_unref (key);
-  return removed;
-}
-
-/**
- * wk_weak_value_dict_steal_variant: (rename-to wk_weak_value_dict_steal)
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: a key
- *
- * Removes the entry of @key and returns its value: what Python's
- * `dict.pop()` needs in one step.
- *
- * Returns: (transfer full) (nullable): the value, or %NULL if there was
- *   no entry or its value has started to die
- */
-GObject *
-wk_weak_value_dict_steal_variant (WkWeakValueDict *self,
-                                  GVariant        *key)
-{
-  gpointer value = NULL;
-
-  if (!check_variants (self, key, G_STRFUNC))
-    return NULL;
-  g_return_val_if_fail (key != NULL, NULL);
-
-  g_variant_ref_sink (key);
-  wk_weak_table_pop (self->table, key, &value, NULL, NULL);
-  g_variant_unref (key);
-  return value;
-}
-
-/* The string keys of the binding face: what the _variant calls do with
- * the key g_variant_new_string (@key), without a GVariant for the lookups
- * (see StringProbe). */
-static gboolean
-check_string_key (WkWeakValueDict *self,
-                  const char      *key,
-                  const char      *func)
-{
-  if (!check_variants (self, NULL, func))
-    return FALSE;
-  if (G_UNLIKELY (key == NULL))
-    g_return_if_fail_warning (G_LOG_DOMAIN, func, "key != NULL");
-  else if (G_UNLIKELY (!g_utf8_validate (key, -1, NULL)))
-    g_return_if_fail_warning (G_LOG_DOMAIN, func, "g_utf8_validate (key, -1, NULL)");
-  else
-    return TRUE;
-  return FALSE;
-}
-
-/**
- * wk_weak_value_dict_insert_string:
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: the key, a UTF-8 string
- * @value: the value, held weakly
- *
- * Maps the key `g_variant_new_string (key)` to @value, as
- * [method@Wk.WeakValueDict.insert_variant] would: for bindings, which can
- * pass a string key without making a GVariant first.
- */
-void
-wk_weak_value_dict_insert_string (WkWeakValueDict *self,
-                                  const char      *key,
-                                  GObject         *value)
-{
-  if (!check_string_key (self, key, G_STRFUNC))
-    return;
-  g_return_if_fail (G_IS_OBJECT (value));
-
-  wk_weak_table_insert (self->table, g_variant_ref_sink (g_variant_new_string (key)), value,
-                        NULL, FALSE);
-}
-
-/**
- * wk_weak_value_dict_lookup_string:
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: a UTF-8 string
- *
- * Looks up the value of the key `g_variant_new_string (key)`, as
- * [method@Wk.WeakValueDict.lookup_variant] would.
- *
- * Returns: (transfer full) (nullable): the value, or %NULL if there is
- *   none or it has started to die
- */
-GObject *
-wk_weak_value_dict_lookup_string (WkWeakValueDict *self,
-                                  const char      *key)
-{
-  StringProbe probe = { key };
-
-  if (!check_string_key (self, key, G_STRFUNC))
-    return NULL;
-
-  return wk_weak_table_dup_object (self->table, string_probe_key (&probe));
-}
-
-/**
- * wk_weak_value_dict_contains_string:
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: a UTF-8 string
- *
- * Tells whether the key `g_variant_new_string (key)` maps to a value that
- * is alive.
- *
- * Returns: whether it does
- */
-gboolean
-wk_weak_value_dict_contains_string (WkWeakValueDict *self,
-                                    const char      *key)
-{
-  StringProbe probe = { key };
-
-  if (!check_string_key (self, key, G_STRFUNC))
-    return FALSE;
-
-  return wk_weak_table_contains (self->table, string_probe_key (&probe));
-}
-
-/**
- * wk_weak_value_dict_remove_string:
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @key: a UTF-8 string
- *
- * Removes the entry of the key `g_variant_new_string (key)`, as
- * [method@Wk.WeakValueDict.remove_variant] would.
- *
- * Returns: whether there was an entry
- */
-gboolean
-wk_weak_value_dict_remove_string (WkWeakValueDict *self,
-                                  const char      *key)
-{
-  StringProbe probe = { key };
-
-  if (!check_string_key (self, key, G_STRFUNC))
-    return FALSE;
-
-  return wk_weak_table_remove (self->table, string_probe_key (&probe));
-}
-
-static gpointer
-copy_variant (gpointer variant)
-{
-  return g_variant_ref (variant);
-}
-
-/**
- * wk_weak_value_dict_get_variant_keys: (rename-to wk_weak_value_dict_get_keys)
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- *
- * Takes a snapshot of the keys of the entries whose values live.
- *
- * Returns: (transfer full) (element-type GVariant): the keys of the live
- *   entries, one reference each; the array has no element free function
- */
-GPtrArray *
-wk_weak_value_dict_get_variant_keys (WkWeakValueDict *self)
-{
-  GPtrArray *keys;
-
-  if (!check_variants (self, NULL, G_STRFUNC))
-    return NULL;
-
-  wk_weak_table_snapshot (self->table, copy_variant, NULL, &keys, NULL, NULL);
-  return keys;
-}
-
-/**
- * wk_weak_value_dict_get_variant_items:
- * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
- * @keys: (out) (transfer full) (element-type GVariant): the keys
- * @values: (out) (transfer full) (element-type GObject.Object): their
- *   values, in the same order
- *
- * Takes a snapshot of the live entries, as two arrays of the same length.
- * Neither array has an element free function.
- */
-void
-wk_weak_value_dict_get_variant_items (WkWeakValueDict  *self,
-                                      GPtrArray       **keys,
-                                      GPtrArray       **values)
-{
-  g_return_if_fail (keys != NULL && values != NULL);
-  *keys = *values = NULL;
-  if (!check_variants (self, NULL, G_STRFUNC))
-    return;
-
-  wk_weak_table_snapshot (self->table, copy_variant, NULL, keys, values, NULL);
 }
 
 /**
