@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <pthread.h>
+
 #include <wk/wk.h>
 
 #include "wk-test-util.h"
@@ -11,15 +13,48 @@
 #define TEST_TYPE_NODE (test_node_get_type ())
 G_DECLARE_FINAL_TYPE (TestNode, test_node, TEST, NODE, WkObject)
 
+typedef void (*NodeHook) (TestNode *node,
+                          gpointer  data);
+
 struct _TestNode
 {
   WkObject  parent_instance;
   gint     *cleared;     /* (atomic) (nullable) */
   gint     *finalized;   /* (atomic) (nullable) */
   gboolean  reachable;   /* a test promises it is reachable: never clear */
+  /* For the tests that stop a collection half way (see "Races" below):
+   * called after each traverse (in the collector's thread, under the
+   * tracking lock), and at the start of dispose. Set before the object
+   * is shared. */
+  NodeHook  traverse_hook;
+  gpointer  traverse_data;
+  NodeHook  dispose_hook;
+  gpointer  dispose_data;
 };
 
 G_DEFINE_FINAL_TYPE (TestNode, test_node, WK_TYPE_OBJECT)
+
+static void
+test_node_traverse (WkObject    *object,
+                    WkVisitFunc  visit,
+                    gpointer     user_data)
+{
+  TestNode *self = TEST_NODE (object);
+
+  WK_OBJECT_CLASS (test_node_parent_class)->traverse (object, visit, user_data);
+  if (self->traverse_hook != NULL)
+    self->traverse_hook (self, self->traverse_data);
+}
+
+static void
+test_node_dispose (GObject *object)
+{
+  TestNode *self = TEST_NODE (object);
+
+  if (self->dispose_hook != NULL)
+    self->dispose_hook (self, self->dispose_data);
+  G_OBJECT_CLASS (test_node_parent_class)->dispose (object);
+}
 
 static void
 test_node_clear (WkObject *object)
@@ -45,7 +80,9 @@ test_node_finalize (GObject *object)
 static void
 test_node_class_init (TestNodeClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = test_node_dispose;
   G_OBJECT_CLASS (klass)->finalize = test_node_finalize;
+  WK_OBJECT_CLASS (klass)->traverse = test_node_traverse;
   WK_OBJECT_CLASS (klass)->clear = test_node_clear;
 }
 
@@ -580,6 +617,401 @@ test_gc_deep_chain (void)
   wk_gc_enable ();
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* Races: a collection stopped half way while another thread changes the
+ * graph. A TestNode's traverse hook runs in the collector's thread under
+ * the tracking lock; it lets a helper thread go and waits for it, so the
+ * helper's change lands between two steps of the collection. The helper
+ * only makes calls that do not take the tracking lock (nothing of its
+ * finalizes a tracked object meanwhile). */
+
+/* pthread's lock and condition rather than GLib's: ThreadSanitizer sees
+ * them (GLib's are invisible to it when GLib is not instrumented). */
+typedef struct
+{
+  pthread_mutex_t  lock;
+  pthread_cond_t   cond;
+  gint             stage;
+} Stage;
+
+static void
+stage_init (Stage *s)
+{
+  pthread_mutex_init (&s->lock, NULL);
+  pthread_cond_init (&s->cond, NULL);
+  s->stage = 0;
+}
+
+static void
+stage_clear (Stage *s)
+{
+  pthread_mutex_destroy (&s->lock);
+  pthread_cond_destroy (&s->cond);
+}
+
+static void
+stage_set (Stage *s,
+           gint   stage)
+{
+  pthread_mutex_lock (&s->lock);
+  s->stage = MAX (s->stage, stage);
+  pthread_cond_broadcast (&s->cond);
+  pthread_mutex_unlock (&s->lock);
+}
+
+static void
+stage_wait (Stage *s,
+            gint   stage)
+{
+  pthread_mutex_lock (&s->lock);
+  while (s->stage < stage)
+    pthread_cond_wait (&s->cond, &s->lock);
+  pthread_mutex_unlock (&s->lock);
+}
+
+static gboolean
+in_garbage_list (gpointer object)
+{
+  GPtrArray *garbage = wk_gc_get_garbage ();
+  gboolean found = array_has (garbage, object);
+
+  wk_test_unref_all (garbage);
+  return found;
+}
+
+/* The helper's part, and where it runs. */
+typedef struct
+{
+  Stage      stage;
+  TestNode  *root;       /* whose traverse lets the helper go */
+  guint      fire_at;    /* on its fire_at-th traverse (from 1), or */
+  gint      *armed;      /* (nullable) (atomic) on the first one once *armed */
+  guint      traverses;  /* under the tracking lock */
+  gint       wait_for;   /* the stage the hook waits for */
+  void     (*action) (gpointer data);
+  gpointer   data;
+} Race;
+
+static void
+race_hook (TestNode *node,
+           gpointer  data)
+{
+  Race *race = data;
+
+  if (race->armed != NULL)
+    {
+      if (!__atomic_load_n (race->armed, __ATOMIC_ACQUIRE) || race->traverses++ > 0)
+        return;
+    }
+  else if (++race->traverses != race->fire_at)
+    return;
+  stage_set (&race->stage, 1);
+  stage_wait (&race->stage, race->wait_for);
+}
+
+static gpointer
+race_thread (gpointer data)
+{
+  Race *race = data;
+
+  stage_wait (&race->stage, 1);
+  race->action (race->data);
+  if (race->wait_for == 2)
+    stage_set (&race->stage, 2);
+  return NULL;
+}
+
+static GThread *
+race_start (Race      *race,
+            TestNode  *root,
+            guint      fire_at,
+            void     (*action) (gpointer data),
+            gpointer   data)
+{
+  stage_init (&race->stage);
+  race->root = root;
+  race->fire_at = fire_at;
+  race->armed = NULL;
+  race->traverses = 0;
+  race->wait_for = 2;
+  race->action = action;
+  race->data = data;
+  root->traverse_data = race;
+  root->traverse_hook = race_hook;
+  return g_thread_new ("race", race_thread, race);
+}
+
+static void
+race_finish (Race    *race,
+             GThread *thread)
+{
+  g_thread_join (thread);
+  race->root->traverse_hook = NULL;
+  race->root->traverse_data = NULL;
+  stage_clear (&race->stage);
+}
+
+typedef struct
+{
+  TestNode  *holder;
+  GObject   *taken;     /* (owned) */
+} Move;
+
+/* list_held() and release(): the reference moves from the holder to this
+ * thread, the count of the object unchanged. */
+static void
+move_out (gpointer data)
+{
+  Move *move = data;
+  GPtrArray *held = wk_object_list_held (WK_OBJECT (move->holder));
+
+  g_assert_cmpuint (held->len, ==, 1);
+  move->taken = g_ptr_array_steal_index (held, 0);
+  g_ptr_array_unref (held);
+  g_assert_true (wk_object_release (WK_OBJECT (move->holder), move->taken));
+}
+
+/* A reachable root holds a; once the collection has counted root's
+ * reference to a (root's first traverse), another thread takes a out of
+ * root (list_held, release) and keeps it. a's count is what the
+ * collection read, and root no longer reaches it: a is not garbage (this
+ * thread holds it), so its weak references must not die and its callback
+ * must not run; nor may the collection keep it as uncollectable. */
+static void
+test_gc_race_move_out_of_holder (void)
+{
+  gint cleared = 0, finalized = 0, called = 0;
+  TestNode *root = node_new (&cleared, &finalized);
+  TestNode *a = node_new (&cleared, &finalized);
+  WkRef *ref;
+  Move move = { root, NULL };
+  Race race;
+  GThread *thread;
+  GObject *got;
+
+  wk_gc_disable ();
+  wk_gc_collect (-1);
+  wk_object_hold (WK_OBJECT (root), G_OBJECT (a));
+  ref = wk_ref_new (a, count_call, &called, NULL);
+  g_object_unref (a);
+
+  thread = race_start (&race, root, 1, move_out, &move);
+  wk_gc_collect (-1);
+  race_finish (&race, thread);
+
+  g_assert_true (move.taken == (GObject *) a);
+  got = wk_ref_get (ref);
+  g_assert_true (got == (GObject *) a);
+  g_object_unref (got);
+  g_assert_cmpint (called, ==, 0);
+  g_assert_cmpint (cleared, ==, 0);
+  g_assert_false (in_garbage_list (a));
+
+  g_object_unref (move.taken);
+  g_assert_cmpint (finalized, ==, 1);
+  g_assert_cmpint (called, ==, 1);
+  g_object_unref (ref);
+  g_object_unref (root);
+  g_assert_cmpint (finalized, ==, 2);
+  wk_gc_enable ();
+}
+
+typedef struct
+{
+  WkRef    *ref;
+  GObject  *got;   /* (owned) */
+} Read;
+
+static void
+read_ref (gpointer data)
+{
+  Read *read = data;
+
+  read->got = wk_ref_get (read->ref);
+  g_assert_nonnull (read->got);
+}
+
+/* A cycle a <-> b that nothing else holds: while the collection
+ * subtracts the references inside the set, another thread reads a weak
+ * reference to a and keeps what it read. a is referenced from outside
+ * now: nothing of the cycle may die. Another cycle, c <-> d, that
+ * nobody touches is garbage all the same, and collected. */
+static void
+test_gc_race_weak_read (void)
+{
+  gint cleared = 0, finalized = 0, called = 0, other_finalized = 0;
+  TestNode *a = node_new (&cleared, &finalized);
+  TestNode *b = node_new (&cleared, &finalized);
+  TestNode *c = node_new (NULL, &other_finalized);
+  TestNode *d = node_new (NULL, &other_finalized);
+  Read read = { NULL, NULL };
+  Race race;
+  GThread *thread;
+  GObject *got;
+
+  wk_gc_disable ();
+  wk_gc_collect (-1);
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (b));
+  wk_object_hold (WK_OBJECT (b), G_OBJECT (a));
+  read.ref = wk_ref_new (a, count_call, &called, NULL);
+  g_object_unref (b);
+  g_object_unref (a);
+  wk_object_hold (WK_OBJECT (c), G_OBJECT (d));
+  wk_object_hold (WK_OBJECT (d), G_OBJECT (c));
+  g_object_unref (c);
+  g_object_unref (d);
+
+  thread = race_start (&race, a, 1, read_ref, &read);
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  race_finish (&race, thread);
+  g_assert_cmpint (other_finalized, ==, 2);
+
+  got = wk_ref_get (read.ref);
+  g_assert_true (got == (GObject *) a);
+  g_object_unref (got);
+  g_assert_cmpint (called, ==, 0);
+  g_assert_cmpint (cleared, ==, 0);
+  g_assert_false (in_garbage_list (a));
+
+  /* Once let go, the cycle is garbage. */
+  g_clear_object (&read.got);
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  g_assert_cmpint (finalized, ==, 2);
+  g_assert_cmpint (called, ==, 1);
+  g_object_unref (read.ref);
+  wk_gc_enable ();
+}
+
+typedef struct
+{
+  Race     *race;
+  TestNode *holder;
+  TestNode *child;
+} Dying;
+
+/* The child's dispose tells the collector it has begun, and goes on once
+ * the collection is over. */
+static void
+dying_hook (TestNode *node,
+            gpointer  data)
+{
+  Race *race = data;
+
+  stage_set (&race->stage, 2);
+  stage_wait (&race->stage, 3);
+}
+
+static void
+release_child (gpointer data)
+{
+  Dying *dying = data;
+
+  /* The holder's reference was the child's last: its dispose runs here,
+   * and waits in dying_hook(). */
+  g_assert_true (wk_object_release (WK_OBJECT (dying->holder), G_OBJECT (dying->child)));
+}
+
+/* A reachable root holds a child, its only reference. Once the
+ * collection has counted that reference, another thread releases it:
+ * the child's final unref begins, and its dispose is still running when
+ * the collection decides (GLib runs dispose at count 1). The collection
+ * must not take the dying child for garbage: raising its count from 1
+ * then resurrects it, and its dispose ends with the collection's
+ * reference as the last one, which the collection then keeps as
+ * uncollectable. The child dies once, by its final unref. */
+static void
+test_gc_race_release_into_dispose (void)
+{
+  gint cleared = 0, finalized = 0;
+  TestNode *root = node_new (&cleared, &finalized);
+  TestNode *child = node_new (&cleared, &finalized);
+  Dying dying = { NULL, root, child };
+  Race race;
+  GThread *thread;
+
+  wk_gc_disable ();
+  wk_gc_collect (-1);
+  wk_object_hold (WK_OBJECT (root), G_OBJECT (child));
+  child->dispose_hook = dying_hook;
+  child->dispose_data = &race;
+  dying.race = &race;
+  g_object_unref (child);
+
+  thread = race_start (&race, root, 1, release_child, &dying);
+  wk_gc_collect (-1);
+  stage_set (&race.stage, 3);
+  race_finish (&race, thread);
+
+  g_assert_cmpint (cleared, ==, 0);
+  g_assert_cmpint (finalized, ==, 1);
+  g_assert_false (in_garbage_list (child));
+  g_object_unref (root);
+  g_assert_cmpint (finalized, ==, 2);
+  wk_gc_enable ();
+}
+
+/* After the callbacks, a callback has resurrected garbage (root, which
+ * holds a): while the collection looks again at what survives, another
+ * thread takes a out of root (list_held, release) and keeps it. a is
+ * referenced from outside: it survives, uncleared, as root does, and the
+ * collection does not keep it as uncollectable. */
+static TestNode *resurrect_root;
+static GObject  *resurrected_root;
+static gint      callbacks_done;
+
+static void
+resurrect_root_cb (WkRef    *ref,
+                   gpointer  data)
+{
+  resurrected_root = g_object_ref (G_OBJECT (resurrect_root));
+  __atomic_store_n (&callbacks_done, 1, __ATOMIC_RELEASE);
+}
+
+static void
+test_gc_race_move_out_of_survivor (void)
+{
+  gint cleared = 0, finalized = 0;
+  TestNode *root = node_new (&cleared, &finalized);
+  TestNode *a = node_new (&cleared, &finalized);
+  Move move = { root, NULL };
+  WkRef *ref;
+  Race race;
+  GThread *thread;
+
+  wk_gc_disable ();
+  wk_gc_collect (-1);
+  /* root <-> a, garbage; root's ref resurrects it. */
+  wk_object_hold (WK_OBJECT (root), G_OBJECT (a));
+  wk_object_hold (WK_OBJECT (a), G_OBJECT (root));
+  ref = wk_ref_new (root, resurrect_root_cb, NULL, NULL);
+  resurrect_root = root;
+  callbacks_done = 0;
+  g_object_unref (a);
+  g_object_unref (root);
+
+  thread = race_start (&race, root, 0, move_out, &move);
+  race.armed = &callbacks_done;   /* the first traverse after the callbacks */
+  g_assert_cmpuint (wk_gc_collect (-1), ==, 2);
+  race_finish (&race, thread);
+
+  g_assert_nonnull (resurrected_root);
+  g_assert_true (move.taken == (GObject *) a);
+  g_assert_cmpint (cleared, ==, 0);
+  g_assert_cmpint (finalized, ==, 0);
+  g_assert_false (in_garbage_list (a));
+  g_assert_false (in_garbage_list (root));
+  g_assert_null (wk_ref_get (ref));
+
+  /* a holds root; let both go. */
+  g_clear_object (&move.taken);
+  g_clear_object (&resurrected_root);
+  wk_gc_collect (-1);
+  g_assert_cmpint (finalized, ==, 2);
+  g_object_unref (ref);
+  wk_gc_enable ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -595,6 +1027,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/gc/deep-chain", test_gc_deep_chain);
   g_test_add_func ("/gc/generations-and-freeze", test_gc_generations_and_freeze);
   g_test_add_func ("/gc/garbage-refs-no-callback", test_gc_garbage_refs_no_callback);
+  g_test_add_func ("/gc/race/move-out-of-holder", test_gc_race_move_out_of_holder);
+  g_test_add_func ("/gc/race/weak-read", test_gc_race_weak_read);
+  g_test_add_func ("/gc/race/release-into-dispose", test_gc_race_release_into_dispose);
+  g_test_add_func ("/gc/race/move-out-of-survivor", test_gc_race_move_out_of_survivor);
 
   return g_test_run ();
 }

@@ -52,6 +52,23 @@ typedef enum {
   WK_GC_AUTO_ALLOC,
 } WkGcAutoMode;
 
+/**
+ * WkGcGraphFlags:
+ * @WK_GC_GRAPH_REFERENTS: follow references forward: from each object
+ *   to what its [vfunc@Wk.Object.traverse] visits (its referents)
+ * @WK_GC_GRAPH_REFERRERS: follow references backward: from each object
+ *   to the tracked objects whose traverse visits it (its referrers)
+ *
+ * Which way [func@Wk.Gc.write_graph] follows references from the objects
+ * it is given. With both, it draws the union of the two graphs.
+ *
+ * Since: 0.2
+ */
+typedef enum /*< flags >*/ {
+  WK_GC_GRAPH_REFERENTS = 1 << 0,
+  WK_GC_GRAPH_REFERRERS = 1 << 1,
+} WkGcGraphFlags;
+
 #define WK_TYPE_GC (wk_gc_get_type ())
 
 WK_AVAILABLE_IN_0_1
@@ -106,5 +123,20 @@ WK_AVAILABLE_IN_0_1
 void            wk_gc_set_auto_mode     (WkGcAutoMode     mode);
 WK_AVAILABLE_IN_0_1
 WkGcAutoMode    wk_gc_get_auto_mode     (void);
+
+WK_AVAILABLE_IN_0_2
+GVariant       *wk_gc_get_census        (void);
+WK_AVAILABLE_IN_0_2
+GVariant       *wk_gc_census_diff       (GVariant        *before,
+                                         GVariant        *after);
+WK_AVAILABLE_IN_0_2
+gboolean        wk_gc_write_graph       (GObject *const  *roots,
+                                         guint            n_roots,
+                                         guint            max_depth,
+                                         WkGcGraphFlags   flags,
+                                         const char      *filename,
+                                         GError         **error);
+WK_AVAILABLE_IN_0_2
+void            wk_gc_report_leaks      (void);
 
 G_END_DECLS

@@ -18,4 +18,7 @@ WkAnchor **_wk_object_anchor_slot (WkObject *self);
  * WkObject's own (new weak references are then born dead). */
 gboolean   _wk_object_is_disposing (WkObject *self);
 
+/* The collector's header in @self (see wk-gc-track-private.h). */
+struct _WkGcHead *_wk_object_gc_head (WkObject *self);
+
 G_END_DECLS

@@ -47,11 +47,13 @@ typedef struct
 /* Under the held lock, but read without it by holds_anything(). */
 #define SET_HELD(field, value) __atomic_store_n (&(field), (value), __ATOMIC_RELAXED)
 
-/* What steal_held() takes out, for drop_held(). */
+/* What steal_held() takes out, for drop_held(); with the collector's
+ * phase read when it was taken out (see wk-gc-private.h). */
 typedef struct
 {
   GObject   *one;
   GPtrArray *more;
+  gint       gc_phase;
 } Held;
 
 G_DEFINE_TYPE_WITH_PRIVATE (WkObject, wk_object, G_TYPE_OBJECT)
@@ -101,6 +103,16 @@ steal_held (WkObjectPrivate *priv)
   held.more = priv->held_more;
   SET_HELD (priv->held_one, NULL);
   SET_HELD (priv->held_more, NULL);
+  held.gc_phase = held.one != NULL || held.more != NULL ? _wk_gc_unheld_begin () : 0;
+  if (G_UNLIKELY (held.gc_phase != 0))
+    {
+      guint i;
+
+      if (held.one != NULL)
+        _wk_gc_mark_unheld (held.one, held.gc_phase);
+      for (i = 0; held.more != NULL && i < held.more->len; i++)
+        _wk_gc_mark_unheld (g_ptr_array_index (held.more, i), held.gc_phase);
+    }
   held_unlock (priv);
   return held;
 }
@@ -123,6 +135,8 @@ drop_held (Held held)
 
   if (held.one == NULL && held.more == NULL)
     return;
+  /* A collection that saw them leave (steal_held()) decides first. */
+  _wk_gc_unheld_wait (held.gc_phase);
   if (drop_depth >= DROP_MAX_DEPTH)
     {
       if (drop_queue == NULL)
@@ -197,7 +211,8 @@ wk_object_finalize (GObject *object)
   _wk_gc_untrack (&priv->gc);
   if (holds_anything (priv))
     {
-      Held held = { g_steal_pointer (&priv->held_one), g_steal_pointer (&priv->held_more) };
+      /* Untracked: no collection can be looking at these references. */
+      Held held = { g_steal_pointer (&priv->held_one), g_steal_pointer (&priv->held_more), 0 };
 
       drop_held (held);
     }
@@ -423,6 +438,7 @@ wk_object_release (WkObject *self,
 {
   WkObjectPrivate *priv;
   gboolean found = FALSE;
+  gint gc_phase = 0;
   guint i;
 
   g_return_val_if_fail (WK_IS_OBJECT (self), FALSE);
@@ -448,11 +464,21 @@ wk_object_release (WkObject *self,
       g_ptr_array_unref (priv->held_more);
       SET_HELD (priv->held_more, NULL);
     }
+  if (found)
+    {
+      /* A collection deciding meanwhile sees that the reference left. */
+      gc_phase = _wk_gc_unheld_begin ();
+      _wk_gc_mark_unheld (child, gc_phase);
+    }
   held_unlock (priv);
 
-  /* Outside the lock: the child's dispose may run here. */
+  /* Outside the lock: the child's dispose may run here, once a
+   * collection that saw the reference leave has decided. */
   if (found)
-    g_object_unref (child);
+    {
+      _wk_gc_unheld_wait (gc_phase);
+      g_object_unref (child);
+    }
   return found;
 }
 
