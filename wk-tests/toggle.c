@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <pthread.h>
+
 #include <wk/wk.h>
 
 #include "wk-test-util.h"
@@ -466,6 +468,471 @@ test_toggle_notify_removes_last (gconstpointer data)
   wk_weak_clear (&weak);
 }
 
+/* remove_toggle_ref() in one thread while a notify runs in another: it
+ * waits for that notify only if it is the notify of the holder it
+ * removes. Holder A's notify blocks until the main thread has removed
+ * holder B: waiting for the whole delivery (as Wk did) deadlocked there,
+ * with any lock that A's notify needs and the remover holds (a
+ * collection's, say). Then removing A waits until A's notify returns, and
+ * A's destroy notify runs after it. In a subprocess, so that a deadlock
+ * fails the test. */
+typedef struct
+{
+  gint  entered;    /* (atomic) */
+  gint  go_on;      /* (atomic) */
+  gint  returned;   /* (atomic) */
+  gint  destroyed;  /* (atomic) 1: after the notify returned; -1: before */
+} Blocker;
+
+static void
+blocker_notify (gpointer  data,
+                GObject  *object,
+                gboolean  is_last_ref)
+{
+  Blocker *b = data;
+
+  g_assert_true (G_IS_OBJECT (object));
+  __atomic_store_n (&b->entered, 1, __ATOMIC_RELEASE);
+  wk_test_wait_for (&b->go_on, 1, 100);
+  __atomic_store_n (&b->returned, 1, __ATOMIC_RELEASE);
+}
+
+static void
+blocker_destroy (gpointer data)
+{
+  Blocker *b = data;
+
+  __atomic_store_n (&b->destroyed, __atomic_load_n (&b->returned, __ATOMIC_ACQUIRE) ? 1 : -1,
+                    __ATOMIC_RELEASE);
+}
+
+static gpointer
+unref_thread (gpointer data)
+{
+  g_object_unref (data);      /* 2 -> 1: tells A, then B */
+  return NULL;
+}
+
+typedef struct
+{
+  GObject  *object;
+  guint     id;
+  gint      done;   /* (atomic) */
+} Remover;
+
+static gpointer
+remove_thread (gpointer data)
+{
+  Remover *r = data;
+
+  g_assert_true (wk_object_remove_toggle_ref_by_id (r->object, r->id));
+  __atomic_store_n (&r->done, 1, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+static void
+test_toggle_remove_waits_for_own_notify (gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      gint finalized = 0;
+      GObject *object = wk_test_object_new (TYPE_OF (data), &finalized);
+      Blocker a = { 0, };
+      Log b;
+      Remover r = { object, 0, 0 };
+      GThread *dropper, *remover;
+
+      log_init (&b);
+      r.id = wk_object_add_toggle_ref_full (object, blocker_notify, &a, blocker_destroy);
+      wk_object_add_toggle_ref (object, log_notify, &b);
+
+      dropper = g_thread_new ("unref", unref_thread, object);
+      wk_test_wait_for (&a.entered, 1, 100);
+
+      /* A's notify runs in the other thread: B goes at once, and is not
+       * told what A is being told. */
+      wk_object_remove_toggle_ref (object, log_notify, &b);
+
+      /* Removing A waits for A's notify. */
+      remover = g_thread_new ("remove", remove_thread, &r);
+      g_usleep (50000);
+      g_assert_cmpint (__atomic_load_n (&r.done, __ATOMIC_ACQUIRE), ==, 0);
+      g_assert_cmpint (__atomic_load_n (&a.destroyed, __ATOMIC_ACQUIRE), ==, 0);
+      __atomic_store_n (&a.go_on, 1, __ATOMIC_RELEASE);
+      g_thread_join (remover);
+      g_thread_join (dropper);
+
+      g_assert_cmpint (a.destroyed, ==, 1);
+      assert_told (&b, "");
+      g_assert_cmpint (finalized, ==, 1);     /* A was the last */
+      g_string_free (b.told, TRUE);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* A notify that removes its own holder: the destroy notify runs once the
+ * notify returns, not under it. */
+static gint self_destroy_state;   /* 0, 1: in the notify, 2: returned, 3: destroyed after */
+
+static void
+self_destroy_notify (gpointer  data,
+                     GObject  *object,
+                     gboolean  is_last_ref)
+{
+  self_destroy_state = 1;
+  g_assert_true (wk_object_remove_toggle_ref_by_id (object, *(guint *) data));
+  g_assert_cmpint (self_destroy_state, ==, 1);   /* not destroyed yet */
+  self_destroy_state = 2;
+}
+
+static void
+self_destroy_destroy (gpointer data)
+{
+  g_assert_cmpint (self_destroy_state, ==, 2);
+  self_destroy_state = 3;
+}
+
+static void
+test_toggle_self_remove_destroy (void)
+{
+  gint finalized = 0;
+  GObject *object = wk_test_object_new (WK_TEST_TYPE_GOBJECT, &finalized);
+  guint id;
+
+  self_destroy_state = 0;
+  id = wk_object_add_toggle_ref_full (object, self_destroy_notify, &id, self_destroy_destroy);
+  g_object_unref (object);          /* told TRUE: removes itself, the last */
+  g_assert_cmpint (self_destroy_state, ==, 3);
+  g_assert_cmpint (finalized, ==, 1);
+}
+
+/* Drops of normal references race the removal of the last holder. The
+ * drop that takes the count from 2 to 1 makes GLib call Wk's toggle
+ * notify after the decrement (2.84 reads which notify under its lock
+ * before it, 2.74 after it); by then another thread may have removed the
+ * last holder, given Wk's toggle reference back and finalized the object.
+ * Wk must take that late call as stale: it locked the freed holder set
+ * (a hang, or a use-after-free under ASan).
+ *
+ * Each round has one new object. In a "pair" round, one thread drops the
+ * only normal reference while another removes the only holder. In a
+ * "mixed" round, each thread holds a normal reference and 0 to 2
+ * holders, and gives them all back in a random order; some add and
+ * remove one more holder while they still hold their normal reference,
+ * some take and drop a few references meanwhile. The threads of a round
+ * start together, each step after a random pause, so that across rounds
+ * the steps meet at every offset. The last to let go finalizes the
+ * object, in any thread. Every holder must be told alternately, never
+ * after its removal returned, and with its own object; the object must
+ * be finalized once per round. */
+#define RACE_THREADS      4
+#define RACE_MAX_HOLDERS  2
+
+typedef struct _Race Race;
+
+typedef struct
+{
+  Race     *race;
+  guint     id;
+  gint      removed;   /* (atomic) its remove returned */
+  gint      last;      /* (atomic) the last is_last_ref, -1 before any */
+} RaceHolder;
+
+/* What one thread does in a round (set by the main thread before). */
+typedef struct
+{
+  Race        *race;
+  GThread     *thread;
+  guint32      rng;
+  gboolean     active;        /* does anything this round */
+  gboolean     has_ref;       /* holds a normal reference */
+  guint        n_holders;
+  gboolean     extra;         /* adds and removes one more holder */
+  gboolean     churn;         /* refs and unrefs a few times */
+  RaceHolder   holders[RACE_MAX_HOLDERS + 1];   /* the last: the extra one */
+} RaceWorker;
+
+struct _Race
+{
+  pthread_mutex_t  lock;
+  pthread_cond_t   cond;
+  gint         round;         /* (under lock) the round the workers may run */
+  gint         done;          /* (under lock) workers done with it */
+  gboolean     stop;          /* (under lock) */
+  gint         n_active;      /* workers active this round */
+  gint         arrived;       /* (atomic) active workers ready to start */
+  guint        jitter;        /* the longest pause, in pauses */
+  GObject     *object;        /* this round's */
+  gint         finalized;     /* (atomic) */
+  gint         told;          /* (atomic) notifications, all holders */
+  gint         late;          /* (atomic) told after remove returned */
+  gint         repeats;       /* (atomic) told the same twice in a row */
+  gint         wrong;         /* (atomic) told with another object */
+  RaceWorker   workers[RACE_THREADS];
+};
+
+static guint32
+race_random (guint32 *state)
+{
+  guint32 x = *state;
+
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  return *state = x;
+}
+
+static void
+race_notify (gpointer  data,
+             GObject  *object,
+             gboolean  is_last_ref)
+{
+  RaceHolder *holder = data;
+  Race *race = holder->race;
+
+  __atomic_fetch_add (&race->told, 1, __ATOMIC_RELAXED);
+  if (__atomic_load_n (&holder->removed, __ATOMIC_ACQUIRE))
+    __atomic_fetch_add (&race->late, 1, __ATOMIC_RELAXED);
+  if (object != race->object)
+    __atomic_fetch_add (&race->wrong, 1, __ATOMIC_RELAXED);
+  if (__atomic_exchange_n (&holder->last, is_last_ref, __ATOMIC_ACQ_REL) == is_last_ref)
+    __atomic_fetch_add (&race->repeats, 1, __ATOMIC_RELAXED);
+}
+
+static void
+race_holder_add (RaceHolder *holder,
+                 Race       *race,
+                 GObject    *object)
+{
+  holder->race = race;
+  holder->removed = FALSE;
+  holder->last = -1;
+  holder->id = wk_object_add_toggle_ref_full (object, race_notify, holder, NULL);
+  g_assert_cmpuint (holder->id, !=, 0);
+}
+
+static void
+race_holder_remove (RaceHolder *holder,
+                    GObject    *object)
+{
+  g_assert_true (wk_object_remove_toggle_ref_by_id (object, holder->id));
+  __atomic_store_n (&holder->removed, TRUE, __ATOMIC_RELEASE);
+}
+
+enum { RACE_DROP, RACE_EXTRA, RACE_CHURN, RACE_REMOVE };
+
+/* The steps of @worker's round, in a random order, except that the extra
+ * holder and the churn come while the normal reference is still held. */
+static guint
+race_plan (RaceWorker *worker,
+           guint      *ops)
+{
+  guint n_ops = 0, i, drop_at;
+
+  for (i = 0; i < worker->n_holders; i++)
+    ops[n_ops++] = RACE_REMOVE + i;
+  if (!worker->has_ref)
+    return n_ops;
+  if (worker->extra)
+    ops[n_ops++] = RACE_EXTRA;
+  if (worker->churn)
+    ops[n_ops++] = RACE_CHURN;
+  for (i = n_ops; i > 1; i--)
+    {
+      guint j = race_random (&worker->rng) % i, t = ops[i - 1];
+
+      ops[i - 1] = ops[j];
+      ops[j] = t;
+    }
+  drop_at = race_random (&worker->rng) % (n_ops + 1);
+  for (i = 0; i < n_ops; i++)
+    if (ops[i] == RACE_EXTRA || ops[i] == RACE_CHURN)
+      drop_at = MAX (drop_at, i + 1);
+  for (i = n_ops; i > drop_at; i--)
+    ops[i] = ops[i - 1];
+  ops[drop_at] = RACE_DROP;
+  return n_ops + 1;
+}
+
+static void
+race_run (RaceWorker *worker)
+{
+  Race *race = worker->race;
+  GObject *object = race->object;
+  guint ops[RACE_MAX_HOLDERS + 3];
+  guint n_ops = race_plan (worker, ops), i, k;
+
+  /* Start together with the other active threads. */
+  __atomic_fetch_add (&race->arrived, 1, __ATOMIC_ACQ_REL);
+  wk_test_wait_for (&race->arrived, race->n_active, 4000);
+
+  for (i = 0; i < n_ops; i++)
+    {
+      for (k = race_random (&worker->rng) % race->jitter; k > 0; k--)
+        wk_test_cpu_relax ();
+      switch (ops[i])
+        {
+        case RACE_DROP:
+          g_object_unref (object);
+          break;
+        case RACE_EXTRA:
+          race_holder_add (&worker->holders[RACE_MAX_HOLDERS], race, object);
+          if (race_random (&worker->rng) % 4 == 0)
+            g_thread_yield ();
+          race_holder_remove (&worker->holders[RACE_MAX_HOLDERS], object);
+          break;
+        case RACE_CHURN:
+          for (k = 1 + race_random (&worker->rng) % 3; k > 0; k--)
+            {
+              g_object_ref (object);
+              g_object_unref (object);
+            }
+          break;
+        default:
+          race_holder_remove (&worker->holders[ops[i] - RACE_REMOVE], object);
+          break;
+        }
+    }
+}
+
+static gpointer
+race_thread (gpointer data)
+{
+  RaceWorker *worker = data;
+  Race *race = worker->race;
+  gint round;
+
+  for (round = 1; ; round++)
+    {
+      gboolean stop;
+
+      pthread_mutex_lock (&race->lock);
+      while (race->round < round)
+        pthread_cond_wait (&race->cond, &race->lock);
+      stop = race->stop;
+      pthread_mutex_unlock (&race->lock);
+      if (stop)
+        break;
+
+      if (worker->active)
+        race_run (worker);
+
+      pthread_mutex_lock (&race->lock);
+      if (++race->done == RACE_THREADS)
+        pthread_cond_broadcast (&race->cond);
+      pthread_mutex_unlock (&race->lock);
+    }
+  return NULL;
+}
+
+static void
+test_toggle_drop_while_last_removed (gconstpointer data)
+{
+  Race *race = g_new0 (Race, 1);
+  gint rounds = wk_test_iterations (25000, 500000);
+  guint32 rng = g_test_rand_int () | 1;
+  gint round, n_holders = 0;
+  guint i;
+
+  if (g_getenv ("WK_TEST_SLOW_THREADS") != NULL)
+    rounds /= 5;
+  pthread_mutex_init (&race->lock, NULL);
+  pthread_cond_init (&race->cond, NULL);
+  for (i = 0; i < RACE_THREADS; i++)
+    {
+      race->workers[i].race = race;
+      race->workers[i].rng = g_test_rand_int () | 1;
+      race->workers[i].thread = g_thread_new ("race", race_thread, &race->workers[i]);
+    }
+
+  for (round = 1; round <= rounds; round++)
+    {
+      GObject *object = wk_test_object_new (TYPE_OF (data), &race->finalized);
+      gboolean pair = race_random (&rng) % 4 != 0;
+      guint total = 0;
+
+      race->finalized = 0;
+      race->object = object;
+      race->arrived = 0;
+      race->n_active = 0;
+      /* Pauses before each step: up to about 0.4 µs (pair) or 6 µs
+       * (mixed) at 25 ns a pause. */
+      race->jitter = pair ? 16 : 256;
+      for (i = 0; i < RACE_THREADS; i++)
+        {
+          RaceWorker *worker = &race->workers[i];
+          guint32 r = race_random (&rng);
+          guint k;
+
+          if (pair)
+            {
+              worker->active = i < 2;
+              worker->has_ref = i == 0;
+              worker->n_holders = i == 1;
+              worker->extra = worker->churn = FALSE;
+            }
+          else
+            {
+              worker->active = worker->has_ref = TRUE;
+              worker->n_holders = r % (RACE_MAX_HOLDERS + 1);
+              worker->extra = (r >> 8) % 3 == 0;
+              worker->churn = (r >> 12) % 3 == 0;
+              if (i == RACE_THREADS - 1 && total == 0)
+                worker->n_holders = MAX (worker->n_holders, 1);
+            }
+          race->n_active += worker->active;
+          if (worker->has_ref)
+            g_object_ref (object);
+          for (k = 0; k < worker->n_holders; k++)
+            race_holder_add (&worker->holders[k], race, object);
+          total += worker->n_holders;
+        }
+      n_holders += total;
+      /* Only the workers' references and Wk's toggle reference are left. */
+      g_object_unref (object);
+
+      pthread_mutex_lock (&race->lock);
+      race->done = 0;
+      race->round = round;
+      pthread_cond_broadcast (&race->cond);
+      while (race->done < RACE_THREADS)
+        pthread_cond_wait (&race->cond, &race->lock);
+      pthread_mutex_unlock (&race->lock);
+
+      g_assert_cmpint (__atomic_load_n (&race->finalized, __ATOMIC_ACQUIRE), ==, 1);
+      g_assert_cmpint (__atomic_load_n (&race->late, __ATOMIC_RELAXED), ==, 0);
+      g_assert_cmpint (__atomic_load_n (&race->repeats, __ATOMIC_RELAXED), ==, 0);
+      g_assert_cmpint (__atomic_load_n (&race->wrong, __ATOMIC_RELAXED), ==, 0);
+    }
+
+  pthread_mutex_lock (&race->lock);
+  race->stop = TRUE;
+  race->round = rounds + 1;
+  pthread_cond_broadcast (&race->cond);
+  pthread_mutex_unlock (&race->lock);
+  for (i = 0; i < RACE_THREADS; i++)
+    g_thread_join (race->workers[i].thread);
+  g_test_message ("%d rounds, %d holders, %d notifications", rounds, n_holders, race->told);
+  pthread_cond_destroy (&race->cond);
+  pthread_mutex_destroy (&race->lock);
+  g_free (race);
+}
+
+/* In a subprocess: what failed here was a hang (a lock in freed memory). */
+static void
+test_toggle_drop_race (gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      test_toggle_drop_while_last_removed (data);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 100 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -479,6 +946,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/toggle/notify-does-weak-work", test_toggle_notify_weak_work);
   wk_test_add_for_types ("/toggle/notify-removes-last", test_toggle_notify_removes_last);
   g_test_add_func ("/toggle/threads", test_toggle_threads);
+  wk_test_add_for_types ("/toggle/remove-waits-for-own-notify", test_toggle_remove_waits_for_own_notify);
+  g_test_add_func ("/toggle/self-remove-destroy", test_toggle_self_remove_destroy);
+  wk_test_add_for_types ("/toggle/drop-while-last-removed", test_toggle_drop_race);
   g_test_add_func ("/toggle/bad-input", test_toggle_bad_input);
 
   return g_test_run ();

@@ -37,7 +37,14 @@
  * was telling the holders about an earlier change at the time; no Wk
  * lock is held while it runs, so it may add and remove toggle references.
  * Once remove_toggle_ref() has returned in one thread, that holder is not
- * told anything more.
+ * told anything more: if that holder's notify runs in another thread at
+ * the time, remove_toggle_ref() waits for it to return (so a notify must
+ * not wait for a thread that removes its own holder), and for nothing
+ * else. Any holder may remove the last toggle reference while other
+ * threads still drop references to @object: Wk gives its reference back
+ * only once GLib's calls about those drops have all arrived, so @object
+ * may be finalized a moment later, in the thread that dropped its last
+ * other reference (see [Toggle references](toggle-refs.html)).
  *
  * ## With GLib's own toggle references
  *
@@ -99,30 +106,80 @@
 #include "wk-toggle.h"
 #include "wk-glib-private.h"
 
+/* One toggle reference. The struct lives while the set or a delivery
+ * holds it (@ref_count); the user's @data until @destroy runs, once,
+ * when the holder is removed and no notify of it runs. */
 typedef struct
 {
   gint            ref_count;   /* (atomic) */
-  gint            removed;     /* (atomic) */
   guint           id;
   WkToggleNotify  notify;
   gpointer        data;
   GDestroyNotify  destroy;
+  /* Under the set's lock: */
+  gboolean        removed;
+  gboolean        destroy_on_return;   /* removed by its own notify */
+  GThread        *calling;             /* the thread running its notify */
 } Holder;
 
 static guint last_id;   /* (atomic) */
 
-/* The holders of one object, in its qdata until it is finalized. */
-typedef struct
+/* The holders of one object, in its qdata until it is finalized.
+ *
+ * A g_object_unref() from 2 to 1 in one thread decides to call Wk's
+ * toggle notify (2.80 and later read the notify and its data under the
+ * object's lock, before the decrement; 2.74 reads them after it) and
+ * calls it after the decrement. Wk gives its toggle reference back only
+ * once such calls have all arrived (toggle_release()), so the object is
+ * not finalized under one. As a second line, should a call still come
+ * late (an object unreffed once too often, a rule broken elsewhere),
+ * sets are type-stable: never returned to the allocator, their lock and
+ * condition initialized once and never destroyed, the set of a finalized
+ * object kept on a free list for another object. Each set says, under
+ * its lock, which object it serves (@object); a call for another object
+ * is stale and touches nothing else. A call for an object that died and
+ * whose address and set both went to a new object is taken for one of the
+ * new object's own: it reads the new count (under Wk's toggle reference)
+ * and tells the holders only what is true, so it is at most a spurious
+ * delivery (see toggle_deliver()).
+ *
+ * Invariants, under @lock: @holders is non-empty only with @has_toggle
+ * (holders are added with Wk's toggle reference, which is given back only
+ * once they are all gone); @has_toggle means that Wk's one GLib toggle
+ * reference is held, which keeps @object alive; @releasing means that a
+ * thread took the last holder and decides whether to give that reference
+ * back, and nobody else gives it back meanwhile; a holder whose notify
+ * runs (@calling) stays in @holders until it returns, unless it removes
+ * itself, so the object lives through every notify of a holder that has
+ * not removed itself. */
+typedef struct _ToggleSet ToggleSet;
+
+struct _ToggleSet
 {
-  gint                 ref_count;   /* (atomic) the qdata's, and each delivery's */
-  pthread_mutex_t      lock;
-  pthread_cond_t       delivered;
-  GPtrArray  *holders;       /* Holder, oldest first */
-  gboolean    has_toggle;    /* Wk's GLib toggle reference is held */
-  gboolean    last;          /* the state the holders were told last */
-  gboolean    dirty;         /* GLib notified since the count was read */
-  GThread    *delivering;    /* the thread telling the holders, or NULL */
-} ToggleSet;
+  pthread_mutex_t  lock;        /* never destroyed: stale calls take it */
+  pthread_cond_t   returned;    /* a notify returned; never destroyed */
+  GObject         *object;      /* the object served, NULL while free */
+  guint            users;       /* the qdata's, and each running delivery's */
+  GPtrArray       *holders;     /* Holder, oldest first; kept while free */
+  gboolean         has_toggle;  /* Wk's GLib toggle reference is held */
+  gboolean         releasing;   /* a remove may give it back */
+  gboolean         last;        /* the state the holders were told last */
+  gboolean         dirty;       /* GLib notified since the count was read */
+  guint            n_true;      /* GLib's calls since has_toggle, by */
+  guint            n_false;     /* is_last_ref (see toggle_release()) */
+  gboolean         release_wanted; /* no holders: give Wk's reference back
+                                    * once GLib's calls are all in */
+  GThread         *delivering;  /* the thread telling the holders, or NULL */
+  ToggleSet       *next_free;   /* (under free_sets_lock) */
+};
+
+/* The sets that no object uses, oldest first. First in, first out: GLib
+ * gives a new object the memory of the one finalized last, and that one's
+ * set goes to the back, so that a late call seldom finds both its object's
+ * address and its set reused together. */
+static pthread_mutex_t free_sets_lock = PTHREAD_MUTEX_INITIALIZER;
+static ToggleSet *free_sets;        /* (under free_sets_lock) */
+static ToggleSet *free_sets_last;   /* (under free_sets_lock) */
 
 static Holder *
 holder_ref (Holder *holder)
@@ -137,11 +194,14 @@ holder_unref (gpointer data)
   Holder *holder = data;
 
   if (__atomic_sub_fetch (&holder->ref_count, 1, __ATOMIC_ACQ_REL) == 0)
-    {
-      if (holder->destroy != NULL)
-        holder->destroy (holder->data);
-      g_free (holder);
-    }
+    g_free (holder);
+}
+
+static void
+holder_destroy (Holder *holder)
+{
+  if (holder->destroy != NULL)
+    holder->destroy (holder->data);
 }
 
 static GQuark
@@ -154,17 +214,100 @@ toggle_set_quark (void)
   return quark;
 }
 
+/* A set for @object (users 1: the qdata's), from the free list or new. */
+static ToggleSet *
+toggle_set_take (GObject *object)
+{
+  ToggleSet *set;
+
+  pthread_mutex_lock (&free_sets_lock);
+  set = free_sets;
+  if (set != NULL)
+    {
+      free_sets = set->next_free;
+      if (free_sets == NULL)
+        free_sets_last = NULL;
+    }
+  pthread_mutex_unlock (&free_sets_lock);
+
+  if (set == NULL)
+    {
+      set = g_new0 (ToggleSet, 1);
+      pthread_mutex_init (&set->lock, NULL);
+      pthread_cond_init (&set->returned, NULL);
+      set->holders = g_ptr_array_new_with_free_func (holder_unref);
+    }
+
+  /* A stale call may hold the lock a moment; after this, it sees @object. */
+  pthread_mutex_lock (&set->lock);
+  g_assert (set->object == NULL && set->users == 0 && set->delivering == NULL);
+  set->object = object;
+  set->users = 1;
+  set->has_toggle = FALSE;
+  set->releasing = FALSE;
+  set->last = FALSE;
+  set->dirty = FALSE;
+  set->n_true = set->n_false = 0;
+  set->release_wanted = FALSE;
+  pthread_mutex_unlock (&set->lock);
+  return set;
+}
+
+/* The last user let go: the set may serve another object. */
 static void
-toggle_set_unref (gpointer data)
+toggle_set_put (ToggleSet *set)
+{
+  pthread_mutex_lock (&free_sets_lock);
+  set->next_free = NULL;
+  if (free_sets_last != NULL)
+    free_sets_last->next_free = set;
+  else
+    free_sets = set;
+  free_sets_last = set;
+  pthread_mutex_unlock (&free_sets_lock);
+}
+
+/* The qdata's destroy notify: the object is being finalized (or lost the
+ * race to publish its first set). From here on, every call for it is
+ * stale; the set goes to the free list once no delivery runs on it. */
+static void
+toggle_set_detach (gpointer data)
 {
   ToggleSet *set = data;
+  GPtrArray *left = NULL;
+  gboolean free_it;
+  guint i;
 
-  if (__atomic_sub_fetch (&set->ref_count, 1, __ATOMIC_ACQ_REL) != 0)
-    return;
-  g_ptr_array_unref (set->holders);
-  pthread_cond_destroy (&set->delivered);
-  pthread_mutex_destroy (&set->lock);
-  g_free (set);
+  pthread_mutex_lock (&set->lock);
+  set->object = NULL;
+  /* Holders keep Wk's toggle reference, and that keeps the object: none
+   * is left unless the object was unreffed once too often. */
+  if (G_UNLIKELY (set->holders->len > 0))
+    {
+      left = g_ptr_array_new_with_free_func (holder_unref);
+      for (i = 0; i < set->holders->len; i++)
+        {
+          Holder *holder = g_ptr_array_index (set->holders, i);
+
+          holder->removed = TRUE;
+          g_ptr_array_add (left, holder);
+        }
+      g_ptr_array_set_free_func (set->holders, NULL);
+      g_ptr_array_set_size (set->holders, 0);
+      g_ptr_array_set_free_func (set->holders, holder_unref);
+    }
+  set->has_toggle = FALSE;
+  free_it = --set->users == 0;
+  pthread_mutex_unlock (&set->lock);
+
+  if (left != NULL)
+    {
+      for (i = 0; i < left->len; i++)
+        holder_destroy (g_ptr_array_index (left, i));
+      g_ptr_array_unref (left);
+    }
+  if (free_it)
+    toggle_set_put (set);
 }
 
 static ToggleSet *
@@ -177,15 +320,13 @@ toggle_set_obtain (GObject *object)
       if (set != NULL)
         return set;
 
-      set = g_new0 (ToggleSet, 1);
-      set->ref_count = 1;
-      pthread_mutex_init (&set->lock, NULL);
-      pthread_cond_init (&set->delivered, NULL);
-      set->holders = g_ptr_array_new_with_free_func (holder_unref);
+      /* @object is set before the set is published: GLib never calls
+       * with a set that does not know its object yet. */
+      set = toggle_set_take (object);
       if (g_object_replace_qdata (object, toggle_set_quark (), NULL, set,
-                                  toggle_set_unref, NULL))
+                                  toggle_set_detach, NULL))
         return set;
-      toggle_set_unref (set);
+      toggle_set_detach (set);
     }
 }
 
@@ -194,18 +335,36 @@ toggle_set_obtain (GObject *object)
  * any order: the count, read here under the set's lock, says what the
  * state is, and one thread at a time tells the holders.
  *
- * A holder's notify may remove the last toggle reference, its own or the
- * last other one, which gives Wk's reference on the object back and may
- * finalize it, and the set with it: the delivery keeps the set, and reads
- * the object's count only while Wk's toggle reference (has_toggle, under
- * the set's lock) keeps the object. */
+ * The call may be late: the object it names may be finalized and its set
+ * free, or serving another object (see ToggleSet). Nothing is touched
+ * then but the set's lock and @object field. If a new object was made at
+ * the same address and took the same set, the call cannot be told from
+ * one of its own: it runs as a delivery for the new object, which reads
+ * that object's count and tells its holders the state that the count
+ * says if they were told otherwise last, exactly what the new object's
+ * own call for that change does (that call then finds nothing to tell).
+ * So a holder hears nothing false, and alternation holds.
+ *
+ * A holder's notify may remove toggle references, the last one included,
+ * which gives Wk's reference on the object back and may finalize it: the
+ * delivery keeps the set (@users) and its holders' structs (their refs),
+ * and reads the object's count only while Wk's toggle reference
+ * (has_toggle, under the set's lock) keeps the object. */
 static void
 toggle_deliver (gpointer  data,
                 GObject  *object)
 {
   ToggleSet *set = data;
+  GThread *self = g_thread_self ();
+  gboolean free_it;
 
   pthread_mutex_lock (&set->lock);
+  if (set->object != object)
+    {
+      /* Stale: the object is gone, and the set free or someone else's. */
+      pthread_mutex_unlock (&set->lock);
+      return;
+    }
   set->dirty = TRUE;
   if (set->delivering != NULL)
     {
@@ -213,8 +372,9 @@ toggle_deliver (gpointer  data,
       pthread_mutex_unlock (&set->lock);
       return;
     }
-  set->delivering = g_thread_self ();
-  __atomic_fetch_add (&set->ref_count, 1, __ATOMIC_RELAXED);
+  set->delivering = self;
+  /* While the set serves @object its qdata is a user: never from 0. */
+  set->users++;
 
   while (set->dirty)
     {
@@ -223,6 +383,8 @@ toggle_deliver (gpointer  data,
       guint i;
 
       set->dirty = FALSE;
+      /* Without it, the object may be finalized (set->object NULL) or
+       * only be kept by a reference it cannot see. */
       if (!set->has_toggle)
         continue;
       last = __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_ACQUIRE) == 1;
@@ -233,24 +395,45 @@ toggle_deliver (gpointer  data,
       holders = g_ptr_array_new_full (set->holders->len, holder_unref);
       for (i = 0; i < set->holders->len; i++)
         g_ptr_array_add (holders, holder_ref (g_ptr_array_index (set->holders, i)));
-      pthread_mutex_unlock (&set->lock);
 
+      /* One notify at a time, each marked (@calling) while it runs: a
+       * remove of that holder in another thread waits for it to return,
+       * and a removed one is not called. So a holder that is called stays
+       * registered, and Wk's toggle reference keeps the object through
+       * the call, unless the notify removes its own holder. */
       for (i = 0; i < holders->len; i++)
         {
           Holder *holder = g_ptr_array_index (holders, i);
+          gboolean destroy;
 
-          if (!__atomic_load_n (&holder->removed, __ATOMIC_ACQUIRE))
-            holder->notify (holder->data, object, last);
+          if (holder->removed)
+            continue;
+          holder->calling = self;
+          pthread_mutex_unlock (&set->lock);
+
+          holder->notify (holder->data, object, last);
+
+          pthread_mutex_lock (&set->lock);
+          holder->calling = NULL;
+          destroy = holder->destroy_on_return;
+          pthread_cond_broadcast (&set->returned);
+          if (destroy)
+            {
+              pthread_mutex_unlock (&set->lock);
+              holder_destroy (holder);
+              pthread_mutex_lock (&set->lock);
+            }
         }
+      pthread_mutex_unlock (&set->lock);
       g_ptr_array_unref (holders);
-
       pthread_mutex_lock (&set->lock);
     }
 
   set->delivering = NULL;
-  pthread_cond_broadcast (&set->delivered);
+  free_it = --set->users == 0;
   pthread_mutex_unlock (&set->lock);
-  toggle_set_unref (set);
+  if (free_it)
+    toggle_set_put (set);
 }
 
 /* GLib's toggle notify for Wk's one toggle reference. Before GLib 2.80,
@@ -258,12 +441,44 @@ toggle_deliver (gpointer  data,
  * a holder that touched any GWeakRef (a Wk weak reference to a new
  * object, a final unref of an object with weak references) would
  * deadlock: when Wk's own read is the caller, the holders are told once
- * that lock is released, before the read returns (wk-glib-private.h). */
+ * that lock is released, before the read returns (wk-glib-private.h).
+ * A deferred call may be stale by then, as any other. */
+static void toggle_release (ToggleSet *set,
+                            GObject   *object);
+
 static void
 toggle_notify (gpointer  data,
                GObject  *object,
-               gboolean  unused)
+               gboolean  is_last_ref)
 {
+  ToggleSet *set = data;
+  gboolean release = FALSE;
+
+  pthread_mutex_lock (&set->lock);
+  if (set->object == object && set->has_toggle)
+    {
+      if (is_last_ref)
+        set->n_true++;
+      else
+        set->n_false++;
+      /* The call that brings the tally level with a count of one (see
+       * toggle_release()) gives back the reference that no holder wants
+       * any more, from inside GLib's call: GLib touches @object no more
+       * once this returns. */
+      if (is_last_ref && set->release_wanted && !set->releasing &&
+          set->holders->len == 0 && set->n_true == set->n_false + 1)
+        {
+          set->release_wanted = FALSE;
+          release = set->releasing = TRUE;
+        }
+    }
+  pthread_mutex_unlock (&set->lock);
+  if (release)
+    {
+      toggle_release (set, object);
+      return;
+    }
+
   if (!wk_glib_defer_toggle_notify (toggle_deliver, data, object))
     toggle_deliver (data, object);
 }
@@ -288,6 +503,7 @@ add_holder (GObject        *object,
   while (G_UNLIKELY (id == 0));
   holder->id = id;
 
+  /* The caller's reference keeps the object, and so the set. */
   set = toggle_set_obtain (object);
   pthread_mutex_lock (&set->lock);
   if (set->has_toggle)
@@ -309,6 +525,8 @@ add_holder (GObject        *object,
     {
       set->has_toggle = TRUE;
       set->last = FALSE;
+      set->n_true = set->n_false = 0;
+      set->release_wanted = FALSE;
       g_object_add_toggle_ref (object, toggle_notify, set);
     }
   pthread_mutex_unlock (&set->lock);
@@ -341,6 +559,44 @@ wk_object_add_toggle_ref_full (GObject        *object,
   return add_holder (object, notify, data, destroy);
 }
 
+/* Gives Wk's GLib toggle reference back, the last holder gone (the
+ * caller set @releasing: nobody else gives it back meanwhile, so it
+ * keeps the object alive for the temporary reference below).
+ *
+ * Not while a call of GLib's is still on its way. A g_object_unref()
+ * from 2 to 1 calls after its decrement (GLib 2.74 even reads the
+ * object's toggle data again then), so a release at that moment could
+ * finalize the object under that call. Each change of the count between
+ * 1 and 2 while Wk's toggle reference exists makes exactly one call, and
+ * the count can cross only by such a change; so with the temporary
+ * reference held (a count of 2 or more: no new crossing down can begin),
+ * every call has arrived exactly when the calls that said "last" number
+ * as many as those that did not. Otherwise the release waits: the call
+ * that levels the tally at a count of one does it (toggle_notify()), in
+ * the thread GLib called, after which GLib reads nothing. A holder added
+ * meanwhile keeps Wk's reference. Dropping the temporary reference may
+ * finalize the object (and detach the set). */
+static void
+toggle_release (ToggleSet *set,
+                GObject   *object)
+{
+  g_object_ref (object);
+  pthread_mutex_lock (&set->lock);
+  set->releasing = FALSE;
+  if (set->holders->len == 0 && set->has_toggle)
+    {
+      if (set->n_true == set->n_false)
+        {
+          set->has_toggle = FALSE;
+          g_object_remove_toggle_ref (object, toggle_notify, set);
+        }
+      else
+        set->release_wanted = TRUE;
+    }
+  pthread_mutex_unlock (&set->lock);
+  g_object_unref (object);
+}
+
 /* Removes the oldest holder that @match accepts; FALSE if none. */
 static gboolean
 remove_holder (GObject  *object,
@@ -350,50 +606,54 @@ remove_holder (GObject  *object,
 {
   ToggleSet *set;
   Holder *holder = NULL;
-  gboolean now_empty = FALSE;
+  gboolean release = FALSE, destroy = TRUE;
   guint i;
 
+  /* The caller's holder keeps the object, and so the set. */
   set = g_object_get_qdata (object, toggle_set_quark ());
-  if (set != NULL)
-    {
-      pthread_mutex_lock (&set->lock);
-      /* After we return, this holder hears nothing more: let a delivery
-       * in another thread finish first. */
-      while (set->delivering != NULL && set->delivering != g_thread_self ())
-        pthread_cond_wait (&set->delivered, &set->lock);
-      for (i = 0; i < set->holders->len; i++)
-        {
-          Holder *h = g_ptr_array_index (set->holders, i);
-
-          if (match (h, a, b))
-            {
-              holder = g_ptr_array_steal_index (set->holders, i);
-              __atomic_store_n (&holder->removed, TRUE, __ATOMIC_RELEASE);
-              break;
-            }
-        }
-      now_empty = set->holders->len == 0;
-      pthread_mutex_unlock (&set->lock);
-    }
-
-  if (holder == NULL)
+  if (set == NULL)
     return FALSE;
-  holder_unref (holder);
-  if (!now_empty)
-    return TRUE;
 
-  /* The last holder: give Wk's reference back. As in add, a temporary
-   * reference keeps GLib from calling anybody under the lock; dropping it
-   * may finalize the object and the set with it. */
-  g_object_ref (object);
   pthread_mutex_lock (&set->lock);
-  if (set->holders->len == 0 && set->has_toggle)
+  for (i = 0; i < set->holders->len; i++)
     {
-      set->has_toggle = FALSE;
-      g_object_remove_toggle_ref (object, toggle_notify, set);
+      Holder *h = g_ptr_array_index (set->holders, i);
+
+      if (match (h, a, b))
+        {
+          holder = g_ptr_array_steal_index (set->holders, i);
+          holder->removed = TRUE;
+          break;
+        }
     }
+  if (holder == NULL)
+    {
+      pthread_mutex_unlock (&set->lock);
+      return FALSE;
+    }
+  /* After we return, this holder hears nothing more, and its data may go:
+   * if its notify runs in another thread, let it return first. Removed
+   * by its own notify, its destroy notify runs once that returns. */
+  if (holder->calling == g_thread_self ())
+    {
+      holder->destroy_on_return = TRUE;
+      destroy = FALSE;
+    }
+  else
+    while (holder->calling != NULL)
+      pthread_cond_wait (&set->returned, &set->lock);
+  /* The last holder: this thread decides whether Wk's reference goes
+   * back, and until it has, nobody else gives it back, so that it keeps
+   * the object alive for the temporary reference below. */
+  if (set->holders->len == 0 && set->has_toggle && !set->releasing)
+    release = set->releasing = TRUE;
   pthread_mutex_unlock (&set->lock);
-  g_object_unref (object);
+
+  if (destroy)
+    holder_destroy (holder);
+  holder_unref (holder);
+  if (release)
+    toggle_release (set, object);
   return TRUE;
 }
 
