@@ -684,6 +684,67 @@ test_ref_made_in_dispose_plain_limit (void)
   wk_weak_clear (&m.weak);
 }
 
+/* A weak reference made while the death is delivered (here, by a ref
+ * callback) is born dead, for a plain GObject too: its anchor stays the
+ * object's, dead, until the deliveries are done. */
+typedef struct
+{
+  GObject *object;   /* not a reference: the callback runs during its death */
+  WkRef   *made;
+  WkWeak   weak;
+  gboolean read_alive;
+  gint     made_called;
+  gint     callbacks;
+} MadeInCallback;
+
+static void
+made_in_callback_called (WkRef    *ref,
+                         gpointer  data)
+{
+  ((MadeInCallback *) data)->made_called++;
+}
+
+static void
+callback_makes_refs (WkRef    *ref,
+                     gpointer  data)
+{
+  MadeInCallback *m = data;
+  gpointer got;
+
+  m->callbacks++;
+  m->made = wk_ref_new (m->object, made_in_callback_called, m, NULL);
+  wk_weak_init (&m->weak, m->object);
+  got = wk_ref_get (m->made);
+  m->read_alive = got != NULL || wk_ref_is_alive (m->made);
+  g_clear_object (&got);
+  got = wk_weak_get (&m->weak);
+  m->read_alive |= got != NULL;
+  g_clear_object (&got);
+}
+
+static void
+test_ref_made_in_callback (gconstpointer data)
+{
+  GType type = (GType) GPOINTER_TO_SIZE (data);
+  MadeInCallback m = { 0, };
+  gint finalized = 0;
+  WkRef *maker;
+
+  m.object = wk_test_object_new (type, &finalized);
+  maker = wk_ref_new (m.object, callback_makes_refs, &m, NULL);
+  g_object_unref (m.object);
+
+  g_assert_cmpint (finalized, ==, 1);
+  g_assert_cmpint (m.callbacks, ==, 1);
+  g_assert_false (m.read_alive);
+  g_assert_cmpint (m.made_called, ==, 0);
+  g_assert_false (wk_ref_is_alive (m.made));
+  g_assert_null (wk_weak_get (&m.weak));
+  g_object_unref (m.made);
+  wk_weak_clear (&m.weak);
+  g_object_unref (maker);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -704,6 +765,7 @@ main (int argc, char *argv[])
   wk_test_add_for_types ("/ref/death/resurrection-in-dispose", test_ref_resurrection_in_dispose);
   wk_test_add_for_types ("/ref/death/made-in-finalize", test_ref_made_in_finalize);
   wk_test_add_for_types ("/ref/death/made-in-dispose", test_ref_made_in_dispose);
+  wk_test_add_for_types ("/ref/death/made-in-callback", test_ref_made_in_callback);
   g_test_add_func ("/ref/death/made-in-dispose/gobject-without-earlier-ref",
                    test_ref_made_in_dispose_plain_limit);
   wk_test_add_for_types ("/ref/toggle", test_ref_toggle);

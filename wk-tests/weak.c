@@ -18,6 +18,9 @@ test_weak_basic (gconstpointer data)
   GObject *got;
 
   wk_weak_init (&weak, object);
+  /* is_alive takes no reference. */
+  g_assert_true (wk_weak_is_alive (&weak));
+  g_assert_cmpuint (wk_object_get_ref_count (object), ==, 1);
   got = wk_weak_get (&weak);
   g_assert_true (got == object);
   g_assert_cmpuint (wk_object_get_ref_count (object), ==, 2);
@@ -25,8 +28,10 @@ test_weak_basic (gconstpointer data)
 
   g_object_unref (object);
   g_assert_cmpint (finalized, ==, 1);
+  g_assert_false (wk_weak_is_alive (&weak));
   g_assert_null (wk_weak_get (&weak));
   wk_weak_clear (&weak);
+  g_assert_false (wk_weak_is_alive (&weak));
   g_assert_null (wk_weak_get (&weak));
 }
 

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   WkAnchor   *anchor;
+  GObject    *object;     /* alive until wk_anchor_deliver_late() returns */
   GPtrArray  *nodes;
   WkLink     *early;
   WkLink     *late;
@@ -30,13 +31,15 @@ void       wk_anchor_deliver_callbacks (WkAnchorDeath *death);
 void       wk_anchor_deliver_late      (WkAnchorDeath *death);
 
 /* For collections: mark makes readers of a live object wait (FALSE if it
- * is not alive); unmark lets them go on; disown takes the object's death
- * notification away, for an object whose death the collection kills. */
+ * is not alive); unmark lets them go on; disown claims the death of an
+ * object that the collection found garbage, taking the object's own
+ * death notification away: FALSE if the object's own death claimed it
+ * first (then the collection leaves this anchor alone). */
 gboolean   wk_anchor_gc_mark           (WkAnchor  *anchor);
 void       wk_anchor_gc_unmark         (WkAnchor  *anchor);
 /* From WkObject's dispose: processes the death of its anchor, if any. */
 void       wk_anchor_object_disposed   (GObject   *object);
-void       wk_anchor_gc_disown         (WkAnchor  *anchor,
+gboolean   wk_anchor_gc_disown         (WkAnchor  *anchor,
                                         GObject   *object);
 
 /* The GWeakNotify of a plain GObject's anchor. */

@@ -49,10 +49,10 @@ wk_anchor_kill (WkAnchor      *anchor,
   __atomic_store_n (&anchor->state, WK_ANCHOR_DEAD, __ATOMIC_SEQ_CST);
   wk_hazard_wait (anchor);
 
-  /* From now on new weak references to this object (if it lives on after
-   * g_object_run_dispose(), or resurrected after a collection) get a
-   * fresh anchor. */
-  wk_anchor_detach (anchor, object);
+  /* The anchor stays the object's until the deliveries are done, so that
+   * a weak reference made meanwhile (by a callback, in any thread) finds
+   * it dead and is born dead; wk_anchor_deliver_late() detaches it. */
+  death->object = object;
 
   /* Close the anchor (no ref or watch can join it from now on) while
    * taking the refs to call back. */
@@ -112,6 +112,10 @@ wk_anchor_deliver_late (WkAnchorDeath *death)
 {
   fire_watches (death->late);
   death->late = NULL;
+  /* From now on new weak references to this object (if it lives on after
+   * g_object_run_dispose(), or resurrected after a collection) get a
+   * fresh anchor. */
+  wk_anchor_detach (death->anchor, death->object);
   /* The object's reference. */
   wk_anchor_unref (death->anchor);
 }
@@ -142,29 +146,42 @@ wk_anchor_gc_mark (WkAnchor *anchor)
 void
 wk_anchor_gc_unmark (WkAnchor *anchor)
 {
-  __atomic_store_n (&anchor->state, WK_ANCHOR_ALIVE, __ATOMIC_SEQ_CST);
+  gint expected = WK_ANCHOR_GC_PENDING;
+
+  /* Only if nothing killed it meanwhile (the object's own death). */
+  __atomic_compare_exchange_n (&anchor->state, &expected, WK_ANCHOR_ALIVE, FALSE,
+                               __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
 }
 
 void
 wk_anchor_object_disposed (GObject *object)
 {
-  WkAnchor *anchor = __atomic_load_n (_wk_object_anchor_slot (WK_OBJECT (object)), __ATOMIC_ACQUIRE);
+  /* Whoever takes the anchor out of the slot processes its death: this
+   * dispose, or a collection that found the object garbage
+   * (wk_anchor_gc_disown()), never both. */
+  WkAnchor *anchor = __atomic_exchange_n (_wk_object_anchor_slot (WK_OBJECT (object)), NULL,
+                                          __ATOMIC_ACQ_REL);
 
-  /* The object's own reference keeps the anchor until its death has been
-   * delivered; nobody else takes it out of the slot meanwhile (kill
-   * does, from here or from a collection, which never runs this object's
-   * dispose before its own kill). */
   if (anchor != NULL)
     _wk_anchor_object_died (anchor, object);
 }
 
-void
+gboolean
 wk_anchor_gc_disown (WkAnchor *anchor,
                      GObject  *object)
 {
   if (anchor->is_wk_object)
-    return;   /* kill empties the slot: its dispose finds nothing */
+    {
+      WkAnchor *expected = anchor;
+
+      /* FALSE: the object's own dispose took it first, and processes the
+       * death itself. */
+      return __atomic_compare_exchange_n (_wk_object_anchor_slot (WK_OBJECT (object)),
+                                          &expected, NULL, FALSE,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    }
   /* The collection processes this death; the object's own death later
    * must not do it again. */
   g_object_weak_unref (object, _wk_anchor_object_died, anchor);
+  return TRUE;
 }

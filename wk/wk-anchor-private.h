@@ -205,13 +205,17 @@ _wk_anchor_state_alive (WkAnchor *anchor)
 }
 
 /* We raised the count: keep the reference only if the object had not
- * begun to die. */
+ * begun to die. A collection that marked the anchor meanwhile (GC
+ * PENDING) waits for this thread's hazard slot before it reads the
+ * counts again, so it sees our reference and keeps the object: the
+ * reference stays. */
 static inline gpointer
 _wk_anchor_check_got (WkAnchor *anchor,
                       GObject  *object,
                       WkHazard *hazard)
 {
-  gboolean alive = _wk_anchor_state_alive (anchor);
+  gboolean alive = __atomic_load_n (&anchor->state, __ATOMIC_SEQ_CST) != WK_ANCHOR_DEAD &&
+                   !wk_glib_weak_ref_is_cleared (&anchor->gweak);
 
   wk_hazard_clear (hazard);
   if (G_LIKELY (alive))

@@ -56,6 +56,37 @@ wk_weak_set (WkWeak   *weak,
     wk_anchor_unref (old);
 }
 
+/* The anchor of @weak, published in this thread's hazard slot (*@hazard),
+ * or NULL (slot clear) for an empty @weak: a wk_weak_set() in another
+ * thread may drop the anchor as soon as it is read, so it is read again
+ * once published. */
+static inline WkAnchor *
+publish_anchor (WkWeak    *weak,
+                WkHazard **hazard)
+{
+  WkAnchor *anchor = __atomic_load_n ((WkAnchor **) &weak->priv[0], __ATOMIC_ACQUIRE);
+
+  if (anchor == NULL)
+    return NULL;
+
+  *hazard = wk_hazard_get ();
+  for (;;)
+    {
+      WkAnchor *again;
+
+      wk_hazard_publish (*hazard, anchor);
+      again = __atomic_load_n ((WkAnchor **) &weak->priv[0], __ATOMIC_SEQ_CST);
+      if (G_LIKELY (again == anchor))
+        return anchor;
+      anchor = again;
+      if (anchor == NULL)
+        {
+          wk_hazard_clear (*hazard);
+          return NULL;
+        }
+    }
+}
+
 /**
  * wk_weak_get: (skip)
  * @weak: an initialized or zero-filled [struct@Wk.Weak]
@@ -74,27 +105,9 @@ wk_weak_get (WkWeak *weak)
 
   g_return_val_if_fail (weak != NULL, NULL);
 
-  anchor = __atomic_load_n ((WkAnchor **) &weak->priv[0], __ATOMIC_ACQUIRE);
+  anchor = publish_anchor (weak, &hazard);
   if (anchor == NULL)
     return NULL;
-
-  hazard = wk_hazard_get ();
-  for (;;)
-    {
-      WkAnchor *again;
-
-      wk_hazard_publish (hazard, anchor);
-      again = __atomic_load_n ((WkAnchor **) &weak->priv[0], __ATOMIC_SEQ_CST);
-      if (G_LIKELY (again == anchor))
-        break;
-      anchor = again;
-      if (anchor == NULL)
-        {
-          wk_hazard_clear (hazard);
-          return NULL;
-        }
-    }
-
   return wk_anchor_get (anchor, hazard);
 }
 
@@ -109,4 +122,33 @@ void
 wk_weak_clear (WkWeak *weak)
 {
   wk_weak_set (weak, NULL);
+}
+
+/**
+ * wk_weak_is_alive: (skip)
+ * @weak: an initialized or zero-filled [struct@Wk.Weak]
+ *
+ * Tells whether the referent of @weak is still alive, without taking a
+ * reference to it (so without a count change, a toggle notification or
+ * GLib's lock). Another thread may drop the last reference right after
+ * this returns %TRUE; use [method@Wk.Weak.get] to keep the referent.
+ *
+ * Returns: %FALSE once the referent has started to die, or for an empty
+ *   @weak
+ */
+gboolean
+wk_weak_is_alive (WkWeak *weak)
+{
+  WkHazard *hazard;
+  WkAnchor *anchor;
+  gboolean alive;
+
+  g_return_val_if_fail (weak != NULL, FALSE);
+
+  anchor = publish_anchor (weak, &hazard);
+  if (anchor == NULL)
+    return FALSE;
+  alive = wk_anchor_is_alive (anchor);
+  wk_hazard_clear (hazard);
+  return alive;
 }

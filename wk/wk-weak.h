@@ -59,5 +59,7 @@ WK_AVAILABLE_IN_0_1
 gpointer  wk_weak_get   (WkWeak   *weak);
 WK_AVAILABLE_IN_0_1
 void      wk_weak_clear (WkWeak   *weak);
+WK_AVAILABLE_IN_0_2
+gboolean  wk_weak_is_alive (WkWeak *weak);
 
 G_END_DECLS
