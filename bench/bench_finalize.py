@@ -49,10 +49,10 @@ def nothing(*args):
 
 
 def wk_finalize_raw_pieces():
-    # What Wk.finalize calls, called directly: the PyGObject floor.
-    from gi.overrides import Wk as override
-    return override._run_finalizer, Wk.finalize_new, \
-        gi.module.get_introspection_module('Wk').Finalizer.detach
+    # The C finalizer Wk.finalize stands for, called through PyGObject:
+    # what the override costs without its native module.
+    raw = gi.module.get_introspection_module('Wk')
+    return raw.Finalizer.new, raw.Finalizer.detach
 
 
 class Bench:
@@ -82,13 +82,13 @@ class Bench:
         return self._create_detach(GObject.Object, weakref.finalize, passes)
 
     def run_raw_detach(self, face, passes):
-        run, new, detach = wk_finalize_raw_pieces()
+        new, detach = wk_finalize_raw_pieces()
         timed = 0
         for _ in range(passes):
             objects = [GObject.Object() for _ in range(self.n)]
             t0 = time.perf_counter_ns()
             for o in objects:
-                detach(new(o, run, [nothing, (), None]))
+                detach(new(o, nothing, None))
             timed += time.perf_counter_ns() - t0
             del objects
         return timed, passes * self.n
@@ -129,9 +129,18 @@ class Bench:
     def run_plain_floor(self, face, passes):
         return self._make_floor(Plain, passes)
 
+    def _ref_objects(self, make_object, ref):
+        # Objects that have been weakly referenced once (the ref is gone):
+        # Wk keeps its per-object state (the object's anchor) from then on,
+        # CPython keeps nothing; the first ref is the "first ref" row.
+        objects = [make_object() for _ in range(self.n)]
+        for o in objects:
+            ref(o)
+        return objects
+
     def _ref_create(self, make_object, ref, passes):
         # With a callback, so that neither side shares its refs.
-        objects = [make_object() for _ in range(self.n)]
+        objects = self._ref_objects(make_object, ref)
         t0 = time.perf_counter_ns()
         for _ in range(passes):
             for o in objects:
@@ -143,6 +152,42 @@ class Bench:
 
     def run_std_ref_create(self, face, passes):
         return self._ref_create(Plain, weakref.ref, passes)
+
+    def _ref_create_plain(self, make_object, ref, passes):
+        # Without a callback: each ref is made and freed (nothing else
+        # holds one that could be shared).
+        objects = self._ref_objects(make_object, ref)
+        t0 = time.perf_counter_ns()
+        for _ in range(passes):
+            for o in objects:
+                ref(o)
+        return time.perf_counter_ns() - t0, passes * self.n
+
+    def run_wk_ref_create_plain(self, face, passes):
+        return self._ref_create_plain(GObject.Object, Wk.ref, passes)
+
+    def run_std_ref_create_plain(self, face, passes):
+        return self._ref_create_plain(Plain, weakref.ref, passes)
+
+    def _ref_first(self, make_object, ref, passes):
+        # The first ref an object ever gets, made and freed: for Wk, the
+        # object's anchor (a GWeakRef and a weak notify in GLib) and the
+        # binding's per-object state are made here.
+        timed = 0
+        for _ in range(passes):
+            objects = [make_object() for _ in range(self.n)]
+            t0 = time.perf_counter_ns()
+            for o in objects:
+                ref(o)
+            timed += time.perf_counter_ns() - t0
+            del objects
+        return timed, passes * self.n
+
+    def run_wk_ref_first(self, face, passes):
+        return self._ref_first(GObject.Object, Wk.ref, passes)
+
+    def run_std_ref_first(self, face, passes):
+        return self._ref_first(Plain, weakref.ref, passes)
 
     def _ref_deref(self, make_object, ref, passes):
         objects = [make_object() for _ in range(self.n)]
@@ -196,6 +241,10 @@ def main():
         ('death_std_g', 'death weakref (GObject)', b.run_std_death_gobject),
         ('ref_wk', 'ref create Wk', b.run_wk_ref_create),
         ('ref_std', 'ref create weakref', b.run_std_ref_create),
+        ('pref_wk', 'ref create (no callback) Wk', b.run_wk_ref_create_plain),
+        ('pref_std', 'ref create (no callback) weakref', b.run_std_ref_create_plain),
+        ('fref_wk', 'first ref to a fresh object Wk', b.run_wk_ref_first),
+        ('fref_std', 'first ref to a fresh object weakref', b.run_std_ref_first),
         ('deref_wk', 'ref deref Wk', b.run_wk_ref_deref),
         ('deref_std', 'ref deref weakref', b.run_std_ref_deref),
     ]
@@ -219,9 +268,11 @@ def main():
 
     rows = []
 
-    def timed_row(what, wk, std):
-        rows.append((what, ns_cell(wk.median), ns_cell(std.median),
-                     paired_ratio(wk, std), None, None))
+    def timed_row(what, wk, std, target=None):
+        ratio = paired_ratio(wk, std)
+        rows.append((what, ns_cell(wk.median), ns_cell(std.median), ratio,
+                     None if target is None else '<= %.2fx' % target,
+                     None if target is None else ratio <= target))
 
     def floor_row(what, var, wk_side=True):
         cell = ns_cell(var.median)
@@ -229,18 +280,20 @@ def main():
                      None, '(floor)', None))
 
     timed_row('finalize(o, f) + detach(), Plain (weakref), ns/op',
-              v['detach_wk'], v['detach_std'])
+              v['detach_wk'], v['detach_std'], 2.0)
     timed_row('finalize(o, f) + detach(), GObject on both sides, ns/op',
               v['detach_wk'], v['detach_std_g'])
-    floor_row('raw GI: Wk.finalize_new() + Finalizer.detach(), ns/op', v['detach_raw'])
+    floor_row('raw GI: Wk.Finalizer.new() + detach(), ns/op', v['detach_raw'])
     floor_row('make and drop a GObject.Object, ns/op', v['floor_g'])
     floor_row('make and drop a Plain, ns/op', v['floor_p'], wk_side=False)
     timed_row('death with one finalizer (make, finalize, drop), Plain, ns/op',
               v['death_wk'], v['death_std'])
     timed_row('death with one finalizer, GObject on both sides, ns/op',
               v['death_wk'], v['death_std_g'])
-    timed_row('ref(o, callback) create and drop, ns/op', v['ref_wk'], v['ref_std'])
-    timed_row('r() on a live referent, ns/op', v['deref_wk'], v['deref_std'])
+    timed_row('ref(o) create and drop (no callback), ns/op', v['pref_wk'], v['pref_std'], 5.0)
+    timed_row('first ref(o) to a fresh object, create and drop, ns/op', v['fref_wk'], v['fref_std'])
+    timed_row('ref(o, callback) create and drop, ns/op', v['ref_wk'], v['ref_std'], 8.0)
+    timed_row('r() on a live referent, ns/op', v['deref_wk'], v['deref_std'], 3.0)
     print_rows(rows, args.rows)
 
     print()
@@ -248,8 +301,13 @@ def main():
     print('- ns/op: median over the rounds; ratio: median of the per-round Wk/weakref ratios')
     print('- "death" rows include making the object (see the floors): Wk and the GObject'
           ' weakref rows make a GObject.Object, the Plain row a Plain')
-    print('- raw GI: the two introspected calls Wk.finalize makes, with the same state'
-          ' list and module function; the rest of the Wk row is the override\'s Python code')
+    print('- raw GI: the C finalizer that Wk.finalize stands for, made and detached through'
+          ' PyGObject (what the override costs without its native module)')
+    print('- ref create rows: on objects that have had a weak ref before (made and dropped,'
+          ' untimed), so that Wk\'s one-time per-object state (the anchor) is not in them; the'
+          ' "first ref" row is that one-time cost')
+    print('- targets: the Python binding\'s, as same-run ratios to CPython\'s weakref on'
+          ' plain Python objects')
     print_noise(variants, args.verbose, 36)
     return 0
 

@@ -45,6 +45,20 @@ PROGRAMS = [
 ]
 
 
+def python_env(build_dir):
+    """The environment of the Python programs: the override's native
+    module, when the build made one, is in BUILD/introspection/python
+    (the .py files come from the source tree, through the PYTHONPATH the
+    build's benchmark environment sets)."""
+    env = dict(os.environ)
+    native_dir = os.path.join(os.path.dirname(os.path.abspath(build_dir)),
+                              'introspection', 'python')
+    if os.path.isdir(native_dir):
+        env['PYTHONPATH'] = os.pathsep.join(
+            [native_dir] + [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p])
+    return env
+
+
 def python_has_wk():
     """Whether the Python benchmarks can run: Debian's python3 with gi and
     the Wk typelib on GI_TYPELIB_PATH."""
@@ -96,15 +110,17 @@ def run_program(area, program, kind, args, log_dir):
     if args.rounds:
         extra.append('--rounds=%d' % args.rounds)
     extra.append('--rows=%s' % rows_file.name)
+    env = None
     if kind == 'c':
         argv = [os.path.join(args.build_dir, program)] + extra
     else:
         argv = [GI_PYTHON, os.path.join(HERE, program)] + extra
+        env = python_env(args.build_dir)
     log_path = os.path.join(log_dir, '%s.txt' % area)
     print('== %s: %s' % (area, ' '.join(argv)), file=sys.stderr, flush=True)
     with open(log_path, 'w') as log:
         # Progress (stderr) goes through; the report goes to the log.
-        status = subprocess.call(argv, stdout=log)
+        status = subprocess.call(argv, stdout=log, env=env)
     with open(log_path) as log:
         text = log.read()
     try:

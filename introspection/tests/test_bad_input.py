@@ -2,9 +2,10 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The Python face of wk-tests/bad-input.c. The override raises what
-# API.md section 6 documents (TypeError for non-GObject referents and bad
-# keys, ReferenceError for a dead proxy, ...); the raw GI functions get
+# The Python face of wk-tests/bad-input/. The override raises what
+# docs/reference/bindings.md and the weakref module document (TypeError
+# for non-GObject referents and bad keys, ReferenceError for a dead
+# proxy, ...); the raw GI functions get
 # TypeError from PyGObject for wrong types and None before C is reached.
 # Calls that do reach a g_return_if_fail() run in a child interpreter
 # without G_DEBUG=fatal-criticals (the suite's setting), which must report
@@ -201,7 +202,7 @@ def _raw_calls():
     o = GObject.Object()
     ref = RawWk.Ref.new(o, None)
     proxy = RawWk.Proxy.new(o, None)
-    fin = RawWk.finalize_new(o, lambda *a: None)
+    fin = RawWk.Finalizer.new(o, lambda *a: None)
     fr = RawWk.FinalizationRegistry.new(lambda *a: None)
     wvd = RawWk.WeakValueDict.new_for_variants()
     wkd = RawWk.WeakKeyDict.new_for_values()
@@ -219,20 +220,20 @@ def _raw_calls():
         'Ref.set_callback(ref, int)': lambda: RawWk.Ref.set_callback(ref, 1),
         'Proxy.new(str)': lambda: RawWk.Proxy.new('x', None),
         'Proxy.dup_target(ref)': lambda: RawWk.Proxy.dup_target(ref),
-        'Proxy.dup_property(None)': lambda: proxy.dup_property(None),
-        'Proxy.dup_property(int)': lambda: proxy.dup_property(1),
-        'Proxy.set_property(None)': lambda: proxy.set_property(None, 1),
+        'Proxy.dup_target_property(None)': lambda: proxy.dup_target_property(None),
+        'Proxy.dup_target_property(int)': lambda: proxy.dup_target_property(1),
+        'Proxy.set_target_property(None)': lambda: proxy.set_target_property(None, 1),
         'get_weak_ref_count(int)': lambda: RawWk.get_weak_ref_count(1),
         'get_weak_refs(None)': lambda: RawWk.get_weak_refs(None),
         'Object.get_ref_count(int)': lambda: RawWk.Object.get_ref_count(1),
         'Object.add_toggle_ref(int)': lambda: RawWk.Object.add_toggle_ref(1, lambda *a: None),
         'Object.add_toggle_ref(None notify)': lambda: RawWk.Object.add_toggle_ref(o, None),
         'Object.remove_toggle_ref(str)': lambda: RawWk.Object.remove_toggle_ref(o, 'x'),
-        'finalize_new(int)': lambda: RawWk.finalize_new(1, lambda *a: None),
-        'finalize_new(None func)': lambda: RawWk.finalize_new(o, None),
+        'Finalizer.new(int)': lambda: RawWk.Finalizer.new(1, lambda *a: None),
+        'Finalizer.new(None func)': lambda: RawWk.Finalizer.new(o, None),
         'Finalizer.call(GObject)': lambda: RawWk.Finalizer.call(o),
         'Finalizer.detach(ref)': lambda: RawWk.Finalizer.detach(ref),
-        'Finalizer.peek(None)': lambda: RawWk.Finalizer.peek(None),
+        'Finalizer.dup_object(None)': lambda: RawWk.Finalizer.dup_object(None),
         'Finalizer.set_atexit(GObject)': lambda: RawWk.Finalizer.set_atexit(o, True),
         'FinalizationRegistry.new(None)': lambda: RawWk.FinalizationRegistry.new(None),
         'FinalizationRegistry.register(int)': lambda: fr.register(1, 1, None),
@@ -284,8 +285,8 @@ def test_raw_dead_proxy_raises_glib_error():
     p = RawWk.Proxy.new(o, None)
     del o
     gc.collect()
-    for call in [lambda: p.dup_target(), lambda: p.dup_property('level'),
-                 lambda: p.set_property('level', 1)]:
+    for call in [lambda: p.dup_target(), lambda: p.dup_target_property('level'),
+                 lambda: p.set_target_property('level', 1)]:
         with pytest.raises(GLib.Error) as info:
             call()
         assert info.value.matches(RawWk.ref_error_quark(), RawWk.RefError.DEAD)
@@ -295,11 +296,11 @@ def test_raw_proxy_property_errors():
     o = Target()
     p = RawWk.Proxy.new(o, None)
     with pytest.raises(GLib.Error) as info:
-        p.dup_property('no-such-property')
+        p.dup_target_property('no-such-property')
     assert info.value.matches(RawWk.ref_error_quark(), RawWk.RefError.UNKNOWN_PROPERTY)
     value = GObject.Value(int, 11)
     with pytest.raises(GLib.Error) as info:
-        p.set_property('level', value)
+        p.set_target_property('level', value)
     assert info.value.matches(RawWk.ref_error_quark(), RawWk.RefError.INVALID_VALUE)
     assert o.level == 0
 

@@ -1741,3 +1741,241 @@ def test_set_threads_iterate_while_others_add():
 
 if __name__ == '__main__':
     sys.exit(pytest.main([__file__, '-q']))
+
+
+# Behaving like weakref: what CPython's weak collections do
+
+def test_key_dict_key_error_carries_a_ref_to_the_key():
+    # CPython's WeakKeyDictionary raises KeyError(weakref.ref(key)).
+    d = Wk.WeakKeyDictionary()
+    k = GObject.Object()
+    for action in (lambda: d[k], lambda: d.__delitem__(k), lambda: d.pop(k)):
+        with pytest.raises(KeyError) as info:
+            action()
+        (arg,) = info.value.args
+        assert isinstance(arg, Wk.ReferenceType) and arg() is k
+
+
+def test_value_dict_key_error_carries_the_key():
+    d = Wk.WeakValueDictionary()
+    for key in ('missing', (1, 'x'), 2.5):
+        with pytest.raises(KeyError) as info:
+            d[key]
+        assert info.value.args == (key,)
+
+
+# Iteration order: insertion order, kept by the C tables (the override
+# keeps no order of its own).
+
+def test_value_dict_iterates_in_insertion_order():
+    objects = make_objects(5)
+    d = Wk.WeakValueDictionary()
+    keys = ['e', 3, ('t', 1), 'a', b'bytes']
+    for k, o in zip(keys, objects):
+        d[k] = o
+    assert list(d) == keys
+    assert list(d.keys()) == keys
+    assert [v for v in d.values()] == objects
+    assert [k for k, v in d.items()] == keys
+    # Setting an existing key again keeps its place...
+    d[3] = objects[0]
+    assert list(d) == keys
+    # ...deleting it and setting it again moves it last.
+    del d[3]
+    d[3] = objects[1]
+    assert list(d) == ['e', ('t', 1), 'a', b'bytes', 3]
+    # A dead entry leaves the order of the others alone.
+    o = GObject.Object()
+    d['dies'] = o
+    d['z'] = objects[2]
+    del o
+    collect()
+    assert list(d) == ['e', ('t', 1), 'a', b'bytes', 3, 'z']
+    assert list(d.copy()) == list(d)
+
+
+def test_key_dict_iterates_in_insertion_order():
+    objects = make_objects(6)
+    d = Wk.WeakKeyDictionary()
+    for n, o in enumerate(objects):
+        d[o] = n
+    assert list(d) == objects
+    assert list(d.values()) == list(range(6))
+    d[objects[2]] = 'again'
+    assert list(d) == objects
+    del d[objects[2]]
+    d[objects[2]] = 'moved'
+    assert list(d) == objects[:2] + objects[3:] + objects[2:3]
+    assert list(d.items())[-1] == (objects[2], 'moved')
+
+
+def test_weak_set_iterates_in_insertion_order():
+    objects = make_objects(6)
+    s = Wk.WeakSet()
+    for o in reversed(objects):
+        s.add(o)
+    assert list(s) == objects[::-1]
+    s.add(objects[0])                 # already there: keeps its place
+    assert list(s) == objects[::-1]
+    s.remove(objects[3])
+    s.add(objects[3])
+    assert list(s) == [objects[5], objects[4], objects[2], objects[1], objects[0], objects[3]]
+
+
+# Ephemerons: a WeakKeyDictionary value that refers to its key does not
+# keep the key alive once the collector has run. Values that are GObjects
+# are stored as GObjects, which the collector sees.
+
+class Node(Wk.Object):
+    """No Python attributes, so no toggle reference: what hold() holds is
+    all the collector needs to see."""
+
+
+def test_ephemeron_value_holding_its_key_directly():
+    d = Wk.WeakKeyDictionary()
+    key, value = Node(), Node()
+    value.hold(key)
+    d[key] = value
+    key_ref, value_ref = Wk.ref(key), Wk.ref(value)
+    del key, value
+    collect()
+    # Reference counting alone cannot free it: the value holds the key.
+    assert key_ref() is not None and len(d) == 1
+    Wk.gc.collect()
+    assert key_ref() is None and value_ref() is None
+    assert len(d) == 0
+
+
+def test_ephemeron_value_holding_its_key_through_a_chain():
+    d = Wk.WeakKeyDictionary()
+    key, value = Node(), Node()
+    middle, last = Node(), Node()
+    value.hold(middle)
+    middle.hold(last)
+    last.hold(key)
+    d[key] = value
+    refs = [Wk.ref(x) for x in (key, value, middle, last)]
+    del key, value, middle, last
+    collect()
+    assert all(r() is not None for r in refs)
+    Wk.gc.collect()
+    assert all(r() is None for r in refs)
+    assert len(d) == 0
+
+
+def test_ephemeron_value_keeps_nothing_it_does_not_hold():
+    # A live key keeps its value; a value held elsewhere stays.
+    d = Wk.WeakKeyDictionary()
+    key, value = Node(), Node()
+    value.hold(key)
+    d[key] = value
+    value_ref = Wk.ref(value)
+    del value
+    Wk.gc.collect()
+    assert value_ref() is not None and d[key] is value_ref()
+    # The value read back is the same GObject (a GObject value, not a
+    # Python object in a GValue).
+    assert isinstance(d[key], Node)
+
+
+def test_key_dict_values_keep_their_python_identity():
+    d = Wk.WeakKeyDictionary()
+    k = GObject.Object()
+    for value in (Item('x'), [1, 2], None, 'text', 3, GObject.Object()):
+        d[k] = value
+        assert d[k] is value
+
+
+# The native module's key conversion is the Python one's.
+
+KEY_SAMPLES = [
+    '', 'plain', 'caf\u00e9', 'a\0b', '\udcff lone', 0, 1, -1, True, False,
+    2 ** 63 - 1, -2 ** 63, 2 ** 63, -2 ** 63 - 1, 2 ** 200, 1.0, -0.0, 0.5,
+    float('inf'), float('-inf'), float('nan'), b'', b'\0bytes', None, (),
+    (1, 'a', (None, b'x')), ((),), (2 ** 70, 'a\0'),
+    GLib.Variant('i', 7), GLib.Variant('as', ['x']),
+    # Tuples, which the native module serializes itself: fixed and
+    # variable items, nesting, padding, and framing offsets of 1, 2 and 4
+    # bytes.
+    (1,), ('a',), (1.5, 2), (1, 2.5, 3), ('a', 1), (1, 'a'), ('a', 'b', 'c'),
+    ((1, 2), 'x', (3,)), ((), (), 1), (None, 1, None, 'z'), (b'', 1, b'ab'),
+    ((1, ('a', (2.5, None))), b'\x00\xff', True), ('x' * 300, 1, 'y' * 10),
+    ('x' * 70000, 'y'), (2 ** 64, 'a', -2 ** 70), ('a\0b', 1, '\udc80'),
+    (1.0, -0.0, 2.0 ** 70), (('a',), ('b', 'c'), ()),
+    (GLib.Variant('i', 1), 'a'),
+]
+
+
+def test_native_key_conversion_matches_the_python_one():
+    from gi.overrides import _wk_common, _wk_keycodec
+    native = _wk_common.native
+    if native is None:
+        pytest.skip('the native module was not built (or WK_PYTHON_NATIVE=0)')
+    for key in KEY_SAMPLES:
+        python = _wk_keycodec.variant_key(key)
+        ours = native.encode_key(key)
+        assert ours.get_type_string() == python.get_type_string(), key
+        assert ours.equal(python), key
+        # Byte for byte GLib's normal form (the table compares bytes).
+        assert (ours.get_data_as_bytes().get_data() ==
+                python.get_data_as_bytes().get_data()), key
+        back_python = _wk_keycodec.python_key(python)
+        back_ours = native.decode_key(ours)
+        if isinstance(back_python, GLib.Variant):
+            assert isinstance(back_ours, GLib.Variant) and back_ours.equal(back_python)
+        else:
+            assert type(back_ours) is type(back_python), key
+            assert back_ours == back_python or (back_ours != back_ours and
+                                                back_python != back_python), key
+    for bad in ([1], {}, object(), (1, [2])):
+        with pytest.raises(TypeError):
+            native.encode_key(bad)
+        with pytest.raises(TypeError):
+            _wk_keycodec.variant_key(bad)
+
+
+def test_tuple_keys_meet_keys_made_by_glib():
+    # Keys the native module serializes itself find the entries of keys
+    # GLib built (and the other way round), through the shared table.
+    objects = make_objects(4)
+    d = Wk.WeakValueDictionary()
+    keys = [(1, 'a'), ('x' * 300, 2, (None, b'z')), ((), 1.5), (2 ** 70, 'big')]
+    for k, o in zip(keys, objects):
+        d[k] = o
+    from gi.overrides import _wk_keycodec
+    for k, o in zip(keys, objects):
+        assert d.table.lookup(_wk_keycodec.variant_key(k)) is o
+        assert d[k] is o
+    other = Wk.WeakValueDictionary()
+    for k, o in zip(keys, objects):
+        other.table.insert(_wk_keycodec.variant_key(k), o)
+    assert [other[k] for k in keys] == objects
+    assert sorted(map(repr, other)) == sorted(map(repr, keys))
+
+
+def test_popitem_takes_the_newest_entry_as_the_stdlib():
+    obs = [GObject.Object() for _ in range(3)]
+    for wk_cls, std_cls in ((Wk.WeakValueDictionary, weakref.WeakValueDictionary),):
+        d, s = wk_cls(), std_cls()
+        for i, ob in enumerate(obs):
+            d[i] = ob
+            s[i] = ob
+        assert d.popitem() == s.popitem() == (2, obs[2])
+        assert d.popitem() == s.popitem() == (1, obs[1])
+    d, s = Wk.WeakKeyDictionary(), weakref.WeakKeyDictionary()
+    for i, ob in enumerate(obs):
+        d[ob] = i
+        s[ob] = i
+    assert d.popitem() == s.popitem() == (obs[2], 2)
+    assert list(d.keys()) == list(s.keys()) == obs[:2]
+
+
+def test_weak_set_remove_missing_raises_key_error_with_a_ref():
+    ob = GObject.Object()
+    with pytest.raises(KeyError) as wk_info:
+        Wk.WeakSet().remove(ob)
+    with pytest.raises(KeyError) as std_info:
+        weakref.WeakSet().remove(ob)
+    assert type(std_info.value.args[0]) is weakref.ref
+    assert wk_info.value.args[0] == Wk.ref(ob)
+    assert wk_info.value.args[0]() is ob

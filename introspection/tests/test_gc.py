@@ -389,3 +389,121 @@ def test_cycle_without_python_state_after_all_wrappers_are_gone():
     del a, b, c
     assert Wk.gc.collect() == 3
     assert all(r() is None for r in refs)
+
+
+def test_dir_lists_the_gc_names():
+    # Tab completion: the functions are the module's, as with dir(gc).
+    names = dir(Wk.gc)
+    for name in ('collect', 'get_count', 'enable', 'disable', 'isenabled',
+                 'get_threshold', 'set_threshold', 'get_objects', 'get_referrers',
+                 'get_referents', 'is_tracked', 'freeze', 'unfreeze', 'get_stats',
+                 'set_debug', 'get_debug', 'garbage', 'callbacks', 'DEBUG_LEAK'):
+        assert name in names, name
+    assert names == sorted(names)
+
+
+class PropertyOnly(Wk.Object):
+    """Python state that is easy to miss: only a GObject.Property, whose
+    value PyGObject keeps in the wrapper's __dict__."""
+
+    label = GObject.Property(type=str, default='')
+
+
+def test_cycle_with_only_a_property_is_python_state():
+    a, b = PropertyOnly(label='a'), PropertyOnly(label='b')
+    a.hold(b)
+    b.hold(a)
+    refs = [Wk.ref(a), Wk.ref(b)]
+    del a, b
+    Wk.gc.collect()
+    _stdlib_gc.collect()
+    # The toggle references of their wrappers keep them: not collected.
+    assert all(r() is not None for r in refs)
+    # Breaking a link by hand frees both.
+    a = refs[0]()
+    b = refs[1]()
+    a.release(b)
+    b.release(a)
+    del a, b
+    _stdlib_gc.collect()
+    assert all(r() is None for r in refs)
+
+
+def test_recipe_state_outside_the_wrappers():
+    # The recipe of the docs: link with hold() and keep Python state in a
+    # WeakKeyDictionary side table instead of on the wrappers; the cycle
+    # is then collected, and the side table's entries go with it.
+    state = Wk.WeakKeyDictionary()
+    a, b = Node(), Node()
+    a.hold(b)
+    b.hold(a)
+    state[a] = {'label': 'a'}
+    state[b] = {'label': 'b'}
+    refs = [Wk.ref(a), Wk.ref(b)]
+    assert state[a]['label'] == 'a'
+    del a, b
+    assert Wk.gc.collect() == 2
+    assert all(r() is None for r in refs)
+    assert len(state) == 0
+
+
+def test_recipe_weak_back_reference():
+    # Or keep the Python state and make the back link weak: refcounting
+    # frees the pair, no collector needed.
+    class Parent(Wk.Object):
+        def __init__(self):
+            super().__init__()
+            self.children = []
+
+    class Child(Wk.Object):
+        def __init__(self, parent):
+            super().__init__()
+            self.parent = Wk.ref(parent)
+
+    parent = Parent()
+    parent.children.append(Child(parent))
+    refs = [Wk.ref(parent), Wk.ref(parent.children[0])]
+    assert refs[1]().parent() is parent
+    del parent
+    _stdlib_gc.collect()
+    assert all(r() is None for r in refs)
+
+
+class Counted(Wk.Object):
+    """A type name of its own, for the census."""
+
+
+def test_census_and_graphs(tmp_path):
+    before = Wk.gc.census()
+    objs = [Counted() for _ in range(3)]
+    objs[0].hold(objs[1])
+    objs[1].hold(objs[2])
+    objs[2].hold(objs[0])
+    after = Wk.gc.census()
+    assert isinstance(after, dict)
+    counts = list(after.values())
+    assert counts == sorted(counts, reverse=True)
+    name = next(n for n in after if 'Counted' in n)
+    assert Wk.gc.census_diff(before, after)[name] == 3
+    assert Wk.gc.census_diff(after, after) == {}
+    dot = tmp_path / 'refs.dot'
+    assert Wk.gc.show_refs(objs[0], filename=dot, max_depth=5)
+    text = dot.read_text()
+    assert text.count('->') >= 3
+    back = tmp_path / 'backrefs.dot'
+    assert Wk.gc.show_backrefs([objs[0]], back)
+    assert '->' in back.read_text()
+    with pytest.raises(ValueError):
+        Wk.gc.show_refs(objs, dot, max_depth=-1)
+    for o in objs:
+        o.release(objs[(objs.index(o) + 1) % 3])
+
+
+def test_collect_takes_what_stdlib_gc_takes():
+    # bool is an int to CPython's gc.collect(); a str is not.
+    assert Wk.gc.collect(True) >= 0
+    assert _stdlib_gc.collect(True) >= 0
+    with pytest.raises(TypeError):
+        Wk.gc.collect('2')
+    with pytest.raises(ValueError):
+        Wk.gc.collect(3)

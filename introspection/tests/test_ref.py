@@ -2,7 +2,9 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import copy
 import gc
+import pickle
 import re
 import sys
 import threading
@@ -69,7 +71,10 @@ def test_types():
     assert Wk.ReferenceType is Wk.ref
     o = GObject.Object()
     assert isinstance(Wk.ref(o), Wk.ReferenceType)
-    assert isinstance(Wk.ref(o), Wk.Ref)
+    assert type(Wk.ref(o)) is Wk.ref
+    # A Wk.Ref made by GI (as C would) is a Python ref too.
+    c_ref = Wk.Ref.new(o, None)
+    assert c_ref() is o and isinstance(c_ref, Wk.Ref)
 
 
 def test_callback_gets_the_ref_once():
@@ -316,3 +321,137 @@ def test_deref_from_threads():
         t.join()
     assert errors == []
     assert [r() is None for r in refs] == [True, False] * 4
+
+
+# Behaving like weakref (or saying why not)
+
+def test_refs_are_not_ordered():
+    o, other = GObject.Object(), GObject.Object()
+    r1, r2 = Wk.ref(o), Wk.ref(other)
+    for compare in (lambda: r1 < r2, lambda: r1 <= r2, lambda: r1 > r2,
+                    lambda: r1 >= r2, lambda: r1 < r1):
+        with pytest.raises(TypeError):
+            compare()
+    # A ref made by GI (a Wk.Ref GObject) neither.
+    c_ref = Wk.Ref.new(o, None)
+    with pytest.raises(TypeError):
+        c_ref < Wk.Ref.new(other, None)
+
+
+@pytest.mark.parametrize('make', [lambda o: Wk.ref(o), lambda o: Wk.ref(o, print),
+                                  lambda o: Wk.KeyedRef(o, None, 'key'),
+                                  lambda o: Wk.Ref.new(o, None)])
+def test_copy_and_deepcopy_return_the_ref(make):
+    o = GObject.Object()
+    r = make(o)
+    assert copy.copy(r) is r
+    assert copy.deepcopy(r) is r
+    assert copy.deepcopy([r, r]) == [r, r]
+    del o
+    collect()
+    assert copy.deepcopy(r) is r
+
+
+def test_pickling_is_refused_with_the_python_name():
+    o = GObject.Object()
+    # Wk.ref is Wk.Ref without the native module.
+    for obj, name in [(Wk.ref(o), 'Wk.' + Wk.ref.__name__),
+                      (Wk.KeyedRef(o, None, 1), 'Wk.KeyedRef'),
+                      (Wk.finalize(o, print), 'Wk.finalize'),
+                      (Wk.WeakValueDictionary(), 'Wk.WeakValueDictionary'),
+                      (Wk.WeakKeyDictionary(), 'Wk.WeakKeyDictionary'),
+                      (Wk.WeakSet(), 'Wk.WeakSet')]:
+        with pytest.raises(TypeError, match="cannot pickle '%s' object" % re.escape(name)):
+            pickle.dumps(obj)
+
+
+def test_callbacks_of_refs_proxies_and_finalizers_share_one_order():
+    # Newest first, whatever made them: Python refs, proxies, finalizers,
+    # and a ref made through GI (as C would).
+    o = GObject.Object()
+    order = []
+    keep = [Wk.ref(o, lambda r: order.append('ref 1')),
+            Wk.proxy(o, lambda p: order.append('proxy 2'))]
+    Wk.finalize(o, order.append, 'finalize 3')
+    keep.append(Wk.Ref.new(o, lambda *a: order.append('GI ref 4')))
+    keep.append(Wk.ref(o, lambda r: order.append('ref 5')))
+    Wk.finalize(o, order.append, 'finalize 6')
+    del o
+    collect()
+    assert order == ['finalize 6', 'ref 5', 'GI ref 4', 'finalize 3', 'proxy 2', 'ref 1']
+
+
+def test_getweakrefs_lists_refs_made_in_python_then_in_c():
+    o = GObject.Object()
+    a = Wk.ref(o, lambda r: None)
+    c = Wk.Ref.new(o, lambda *args: None)     # as C would make it
+    b = Wk.ref(o)
+    assert Wk.getweakrefcount(o) == 3
+    from gi.overrides import _wk_common
+    if _wk_common.native is not None:
+        expected = [b, a, c]    # Python's newest first, then C's
+    else:
+        expected = [b, c, a]    # all are C refs: newest first
+    assert [x is y for x, y in zip(Wk.getweakrefs(o), expected)] == [True] * 3
+
+
+def test_run_dispose_kills_refs_and_later_refs_live():
+    # g_object_run_dispose() is a death for Wk, even though the object
+    # lives on (its wrapper holds it): every ref reads None, and a ref
+    # made afterwards follows the object again, as in C.
+    o = Wk.Object()
+    got = []
+    r = Wk.ref(o)
+    rc = Wk.ref(o, got.append)
+    assert r.is_alive()
+    o.run_dispose()
+    assert got == [rc]
+    assert r() is None and rc() is None
+    assert not r.is_alive() and not rc.is_alive()
+    later = Wk.ref(o)
+    assert later is not r
+    assert later() is o and later.is_alive()
+    assert Wk.getweakrefs(o) == [later]
+
+
+def test_is_alive_is_false_inside_a_finalizer():
+    # A finalizer runs after every ref to its object reads dead, whatever
+    # the order they were made in.
+    o = GObject.Object()
+    seen = []
+    r = Wk.ref(o)
+    Wk.finalize(o, lambda: seen.append((r(), r.is_alive())))
+    del o
+    collect()
+    assert seen == [(None, False)]
+
+
+def test_native_module_is_used_when_built():
+    # The suite runs both ways (suites python and python-pure); this says
+    # which one this is, and that Wk.ref is the fast one when built.
+    from gi.overrides import _wk_common
+    if _wk_common.native is None:
+        assert Wk.ref is Wk.Ref
+    else:
+        assert Wk.ref is _wk_common.native.ref
+        assert not isinstance(Wk.ref(GObject.Object()), GObject.Object)
+
+
+def test_subclass_ref_holding_its_referent_dies_cleanly():
+    # A ref subclass whose attribute is the only holder of its referent:
+    # freeing the ref frees the referent while the ref is being freed;
+    # the ref is not called back (as in CPython), and nothing breaks.
+    class Holding(Wk.ref):
+        pass
+
+    got = []
+    o = GObject.Object()
+    r = Holding(o, got.append)
+    r.held = o
+    other = Wk.ref(o, got.append)
+    del o
+    assert r() is not None
+    del r
+    collect()
+    assert got == [other]
+    assert other() is None

@@ -1,0 +1,365 @@
+/* _wk_native_keys.c: WeakValueDictionary keys, Python <-> GVariant
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "_wk_native.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- Keys of WeakValueDictionary: Python <-> GVariant ------------------ */
+
+/* Sets *@utf8 when @key is a str that the table's _string calls take as
+ * it is: no NUL, no lone surrogate. */
+gboolean
+plain_str (PyObject    *key,
+           const char **utf8)
+{
+  Py_ssize_t n;
+  const char *s;
+
+  if (!PyUnicode_CheckExact (key))
+    return FALSE;
+  if (PyUnicode_IS_ASCII (key))
+    {
+      s = (const char *) PyUnicode_DATA (key);
+      n = PyUnicode_GET_LENGTH (key);
+    }
+  else
+    {
+      s = PyUnicode_AsUTF8AndSize (key, &n);
+      if (s == NULL)
+        {
+          PyErr_Clear ();
+          return FALSE;
+        }
+    }
+  if ((Py_ssize_t) strlen (s) != n)
+    return FALSE;
+  *utf8 = s;
+  return TRUE;
+}
+
+static GVariant *
+bytes_variant (const char *data,
+               Py_ssize_t  n)
+{
+  return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, n, 1);
+}
+
+
+static GVariant *encode_key (PyObject *key);
+
+static GVariant *
+encode_int (PyObject *key)
+{
+  int overflow;
+  long long v = PyLong_AsLongLongAndOverflow (key, &overflow);
+  PyObject *hex;
+  GVariant *variant;
+
+  if (v == -1 && PyErr_Occurred ())
+    return NULL;
+  if (!overflow)
+    return g_variant_new_int64 (v);
+  /* hex() has no length limit, unlike str(). */
+  hex = PyNumber_ToBase (key, 16);
+  if (hex == NULL)
+    return NULL;
+  variant = g_variant_new_variant (g_variant_new_string (PyUnicode_AsUTF8 (hex)));
+  Py_DECREF (hex);
+  return variant;
+}
+
+/* A floating GVariant for @key, or NULL with an exception. */
+static GVariant *
+encode_key (PyObject *key)
+{
+  if (PyUnicode_Check (key))
+    {
+      const char *utf8;
+      PyObject *bytes;
+      GVariant *variant;
+
+      if (plain_str (key, &utf8))
+        return g_variant_new_string (utf8);
+      if (!PyUnicode_CheckExact (key))
+        {
+          Py_ssize_t n;
+
+          utf8 = PyUnicode_AsUTF8AndSize (key, &n);
+          if (utf8 != NULL && (Py_ssize_t) strlen (utf8) == n)
+            return g_variant_new_string (utf8);
+          PyErr_Clear ();
+        }
+      /* NUL or lone surrogates: 'v' holding its UTF-8 ('surrogatepass'). */
+      bytes = PyUnicode_AsEncodedString (key, "utf-8", "surrogatepass");
+      if (bytes == NULL)
+        return NULL;
+      variant = g_variant_new_variant (bytes_variant (PyBytes_AS_STRING (bytes),
+                                                      PyBytes_GET_SIZE (bytes)));
+      Py_DECREF (bytes);
+      return variant;
+    }
+  if (PyLong_Check (key))
+    return encode_int (key);
+  if (PyFloat_Check (key))
+    {
+      double d = PyFloat_AS_DOUBLE (key);
+
+      if (isfinite (d) && floor (d) == d)
+        {
+          /* 1.0 == 1; also -0.0 == 0 */
+          PyObject *i = PyLong_FromDouble (d);
+          GVariant *variant;
+
+          if (i == NULL)
+            return NULL;
+          variant = encode_int (i);
+          Py_DECREF (i);
+          return variant;
+        }
+      return g_variant_new_double (d);
+    }
+  if (PyBytes_Check (key))
+    return bytes_variant (PyBytes_AS_STRING (key), PyBytes_GET_SIZE (key));
+  if (key == Py_None)
+    return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
+  if (PyTuple_Check (key))
+    {
+      Py_ssize_t i, n = PyTuple_GET_SIZE (key);
+      GVariant **children = g_newa (GVariant *, n > 0 ? n : 1);
+
+      for (i = 0; i < n; i++)
+        {
+          children[i] = encode_key (PyTuple_GET_ITEM (key, i));
+          if (children[i] == NULL)
+            {
+              while (i-- > 0)
+                g_variant_unref (g_variant_ref_sink (children[i]));
+              return NULL;
+            }
+        }
+      return g_variant_new_tuple (children, n);
+    }
+  if (variant_class != NULL)
+    {
+      int is = PyObject_IsInstance (key, variant_class);
+
+      if (is < 0)
+        return NULL;
+      if (is)
+        {
+          GValue value = G_VALUE_INIT;
+          GVariant *variant;
+
+          g_value_init (&value, G_TYPE_VARIANT);
+          if (pyg_value_from_pyobject (&value, key) < 0 ||
+              (variant = g_value_get_variant (&value)) == NULL)
+            {
+              g_value_unset (&value);
+              if (!PyErr_Occurred ())
+                PyErr_SetString (PyExc_TypeError, "an empty GLib.Variant is not a key");
+              return NULL;
+            }
+          g_variant_ref (variant);
+          g_value_unset (&value);
+          return variant;
+        }
+    }
+  PyErr_Format (PyExc_TypeError,
+                "unsupported key type: '%s' (Wk.WeakValueDictionary keys are %s)",
+                _PyType_Name (Py_TYPE (key)), KEY_TYPES);
+  return NULL;
+}
+
+/* Sinks the floating reference of a new key. */
+GVariant *
+encode_key_sunk (PyObject *key)
+{
+  GVariant *variant = encode_key (key);
+
+  return variant != NULL ? g_variant_ref_sink (variant) : NULL;
+}
+
+static gboolean
+str_needs_escape (PyObject *text)
+{
+  PyObject *utf8;
+
+  if (PyUnicode_FindChar (text, 0, 0, PyUnicode_GET_LENGTH (text), 1) >= 0)
+    return TRUE;
+  utf8 = PyUnicode_AsUTF8String (text);
+  if (utf8 == NULL)
+    {
+      PyErr_Clear ();
+      return TRUE;
+    }
+  Py_DECREF (utf8);
+  return FALSE;
+}
+
+#define NOT_CANONICAL Py_NotImplemented
+
+/* The Python key a stored GVariant was converted from; NOT_CANONICAL
+ * (borrowed) for one that no Python key converts to; NULL on error. */
+static PyObject *
+decode_key (GVariant *variant)
+{
+  const GVariantType *type = g_variant_get_type (variant);
+
+  if (g_variant_type_equal (type, G_VARIANT_TYPE_INT64))
+    return PyLong_FromLongLong (g_variant_get_int64 (variant));
+  if (g_variant_type_equal (type, G_VARIANT_TYPE_STRING))
+    {
+      gsize n;
+      const char *s = g_variant_get_string (variant, &n);
+
+      return PyUnicode_DecodeUTF8 (s, n, NULL);
+    }
+  if (g_variant_type_equal (type, G_VARIANT_TYPE_DOUBLE))
+    {
+      double d = g_variant_get_double (variant);
+
+      if (isfinite (d) && floor (d) == d)
+        return NOT_CANONICAL;
+      return PyFloat_FromDouble (d);
+    }
+  if (g_variant_type_equal (type, G_VARIANT_TYPE_BYTESTRING))
+    {
+      gsize n;
+      const char *data = g_variant_get_fixed_array (variant, &n, 1);
+
+      return PyBytes_FromStringAndSize (n > 0 ? data : "", n);
+    }
+  if (g_variant_type_equal (type, G_VARIANT_TYPE ("mv")))
+    {
+      if (g_variant_n_children (variant) == 0)
+        Py_RETURN_NONE;
+      return NOT_CANONICAL;
+    }
+  if (g_variant_type_is_tuple (type))
+    {
+      gsize i, n = g_variant_n_children (variant);
+      PyObject *tuple = PyTuple_New (n);
+
+      if (tuple == NULL)
+        return NULL;
+      for (i = 0; i < n; i++)
+        {
+          GVariant *child = g_variant_get_child_value (variant, i);
+          PyObject *item = decode_key (child);
+
+          g_variant_unref (child);
+          if (item == NULL || item == NOT_CANONICAL)
+            {
+              Py_DECREF (tuple);
+              return item;
+            }
+          PyTuple_SET_ITEM (tuple, i, item);
+        }
+      return tuple;
+    }
+  if (g_variant_type_equal (type, G_VARIANT_TYPE_VARIANT))
+    {
+      GVariant *inner = g_variant_get_variant (variant);
+      PyObject *result = NOT_CANONICAL;
+
+      if (g_variant_is_of_type (inner, G_VARIANT_TYPE_STRING))
+        {
+          const char *text = g_variant_get_string (inner, NULL);
+          PyObject *value = PyLong_FromString (text, NULL, 16);
+
+          if (value == NULL)
+            PyErr_Clear ();
+          else
+            {
+              PyObject *canonical = PyNumber_ToBase (value, 16);
+              int overflow = 0;
+
+              PyLong_AsLongLongAndOverflow (value, &overflow);
+              if (canonical != NULL && overflow != 0 &&
+                  PyUnicode_CompareWithASCIIString (canonical, text) == 0)
+                result = Py_NewRef (value);
+              PyErr_Clear ();
+              Py_XDECREF (canonical);
+              Py_DECREF (value);
+            }
+        }
+      else if (g_variant_is_of_type (inner, G_VARIANT_TYPE_BYTESTRING))
+        {
+          gsize n;
+          const char *data = g_variant_get_fixed_array (inner, &n, 1);
+          PyObject *text = PyUnicode_DecodeUTF8 (n > 0 ? data : "", n, "surrogatepass");
+
+          if (text == NULL)
+            PyErr_Clear ();
+          else if (str_needs_escape (text))
+            result = text;
+          else
+            Py_DECREF (text);
+        }
+      g_variant_unref (inner);
+      return result;
+    }
+  return NOT_CANONICAL;
+}
+
+/* The Python key for a GVariant read from the table: what it was
+ * converted from, or the GLib.Variant itself (a key that C stored). */
+PyObject *
+python_key (GVariant *variant)
+{
+  PyObject *key = decode_key (variant);
+
+  if (key == NOT_CANONICAL)
+    {
+      GValue value = G_VALUE_INIT;
+
+      g_value_init (&value, G_TYPE_VARIANT);
+      g_value_set_variant (&value, variant);
+      key = pyg_value_as_pyobject (&value, TRUE);
+      g_value_unset (&value);
+    }
+  return key;
+}
+
+PyObject *
+encode_key_py (PyObject *module,
+               PyObject *key)
+{
+  GVariant *variant = encode_key_sunk (key);
+  PyObject *result;
+  GValue value = G_VALUE_INIT;
+
+  if (variant == NULL)
+    return NULL;
+  g_value_init (&value, G_TYPE_VARIANT);
+  g_value_take_variant (&value, variant);
+  result = pyg_value_as_pyobject (&value, TRUE);
+  g_value_unset (&value);
+  return result;
+}
+
+PyObject *
+decode_key_py (PyObject *module,
+               PyObject *key)
+{
+  GValue value = G_VALUE_INIT;
+  PyObject *result;
+  GVariant *variant;
+
+  g_value_init (&value, G_TYPE_VARIANT);
+  if (pyg_value_from_pyobject (&value, key) < 0 || g_value_get_variant (&value) == NULL)
+    {
+      g_value_unset (&value);
+      if (!PyErr_Occurred ())
+        PyErr_SetString (PyExc_TypeError, "decode_key() needs a GLib.Variant");
+      return NULL;
+    }
+  variant = g_value_get_variant (&value);
+  result = python_key (variant);
+  g_value_unset (&value);
+  return result;
+}
