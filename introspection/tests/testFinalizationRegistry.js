@@ -6,8 +6,9 @@
 //
 // From GJS, new() is new(cleanup, context): the user data is hidden.
 // Held values are GValues guessed from the JS value: numbers, strings,
-// booleans, GObjects, null and plain JS objects (boxed, given back as the
-// same object) work; undefined cannot be a held value.
+// booleans, GObjects, GI boxed values and null go as they are; any other
+// JS value (objects, arrays, functions, undefined) is carried by the
+// override, kept alive by its registration and given back as itself.
 //
 // GJS refuses to run JS code while it collects garbage, and a JS-wrapped
 // object usually dies exactly then. A registry without a context calls
@@ -45,12 +46,26 @@ test('synchronous delivery with held values', () => {
     values.forEach((held, i) => assert(got.includes(held), `held value ${i}: ${held}`));
 });
 
-test('undefined is not a held value', () => {
-    const registry = Wk.FinalizationRegistry.new(() => {}, null);
-    const target = new GObject.Object();
-    assertThrows(() => registry.register(target, undefined, null), /GValue/,
-        'undefined');
-    assertEqual(registry.get_size(), 0, 'not registered');
+test('any JS value is a held value, kept alive by its registration', () => {
+    const got = [];
+    const registry = Wk.FinalizationRegistry.new(held => got.push(held), null);
+    const n = 100;
+    const store = diesInC(n + 2);
+    for (let i = 0; i < n; i++)
+        registry.register(store.get_item(i), {i, tag: `t${i}`}, null);
+    registry.register(store.get_item(n), undefined, null);
+    registry.register(store.get_item(n + 1), [1, 2], null);
+    System.gc();
+    for (let j = 0; j < 50000; j++)
+        void {j, garbage: [j]};
+    System.gc();
+    store.remove_all();
+    assertEqual(got.length, n + 2, 'one cleanup each');
+    const objects = got.filter(held => held?.tag !== undefined);
+    assertEqual(objects.length, n, 'the objects came back');
+    assert(objects.every(held => held.tag === `t${held.i}`), 'with their contents');
+    assert(got.includes(undefined), 'undefined');
+    assert(got.some(held => Array.isArray(held) && held.join(',') === '1,2'), 'an array');
 });
 
 test('the target is not kept alive', () => {
