@@ -12,8 +12,9 @@ DEBIAN_PACKAGES := \
 	build-essential pkg-config meson ninja-build \
 	libglib2.0-dev libglib2.0-dev-bin \
 	gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 \
-	python3 python3-gi python3-pytest valac \
-	gjs
+	python3 python3-gi python3-pytest python3-dev python-gi-dev valac \
+	gjs \
+	libgtk-4-dev xvfb xauth graphviz
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -58,14 +59,24 @@ demo: build
 	@echo; echo "######## The same in Python, with Wk.gc: examples/cycle.py"; echo
 	meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/cycle.py
 	@echo; echo "######## The GTK 4 image viewer, in self-test mode: examples/gtk/wk-viewer.c"; echo
+	@# A build dir set up before GTK was installed has to look for it again.
+	@if [ ! -x $(BUILD)/examples/gtk/wk-viewer ] && pkg-config --exists gtk4; then \
+	  meson setup --reconfigure $(BUILD) >/dev/null && meson compile -C $(BUILD); \
+	fi
 	@if [ ! -x $(BUILD)/examples/gtk/wk-viewer ]; then \
 	  echo "(not built: install libgtk-4-dev and run make demo again)"; \
-	elif [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  ./$(BUILD)/examples/gtk/wk-viewer --self-test --screenshot=$(BUILD)/wk-viewer-selftest.png; \
-	elif command -v xvfb-run >/dev/null; then \
-	  xvfb-run -a ./$(BUILD)/examples/gtk/wk-viewer --self-test --screenshot=$(BUILD)/wk-viewer-selftest.png; \
 	else \
-	  echo "(no display and no xvfb-run: install xvfb xauth to see it run)"; \
+	  if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then run=""; \
+	  elif command -v xvfb-run >/dev/null; then run="xvfb-run -a"; \
+	  else echo "(no display and no xvfb-run: install xvfb xauth to see it run)"; exit 0; fi; \
+	  $$run ./$(BUILD)/examples/gtk/wk-viewer --self-test --screenshot=$(BUILD)/wk-viewer-selftest.png && \
+	  echo && echo "Screenshot of the viewer: $(CURDIR)/$(BUILD)/wk-viewer-selftest.png" && \
+	  echo && echo "######## The viewer with a leak (--leak), found with the census and drawn with wk_gc_write_graph" && echo && \
+	  $$run ./$(BUILD)/examples/gtk/wk-viewer --leak --self-test --graph=$(BUILD)/wk-viewer-leak.svg && \
+	  echo && echo "Graph of the leaked view: $(CURDIR)/$(BUILD)/wk-viewer-leak.svg" \
+	    "(DOT text: $(CURDIR)/$(BUILD)/wk-viewer-leak.dot)" && \
+	  echo && echo "######## A GTK 4 photo browser in Python, in self-test mode: examples/gtk/photos.py" && echo && \
+	  $$run meson devenv -C $(BUILD) $(PYTHON) $(CURDIR)/examples/gtk/photos.py --self-test; \
 	fi
 
 check: build
