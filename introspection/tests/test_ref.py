@@ -455,3 +455,25 @@ def test_subclass_ref_holding_its_referent_dies_cleanly():
     collect()
     assert got == [other]
     assert other() is None
+
+
+def test_a_callback_dropping_an_older_ref_does_not_cancel_it():
+    # CPython holds every ref it will call back before the first callback.
+    def run(ref_type, make):
+        order = []
+        holder = {}
+        ob = make()
+        holder['old'] = ref_type(ob, lambda r: order.append('old'))
+
+        def newest(r):
+            order.append('new')
+            del holder['old']
+        holder['new'] = ref_type(ob, newest)
+        del ob
+        gc.collect()
+        return order
+
+    class Plain:
+        pass
+    assert run(weakref.ref, Plain) == ['new', 'old']
+    assert run(Wk.ref, GObject.Object) == ['new', 'old']

@@ -64,6 +64,7 @@ typedef struct
   guint       n_refs;      /* (GIL) */
   WeakObject *newest;      /* (GIL) */
   WeakObject *shared;      /* (GIL) the plain Wk.ref, borrowed */
+  gboolean    death_held;  /* (GIL) the death holds the refs to call back */
 } PyAnchor;
 
 WKPY void       py_anchor_unref   (gpointer  data);

@@ -182,6 +182,7 @@ struct _WeakObject
   WeakObject *newer;
   WeakObject *older;
   Py_hash_t   hash;
+  gboolean    death_hold;   /* (GIL) a reference the referent's death holds */
   PyObject   *weaklist;
   vectorcallfunc vectorcall;   /* r(): no argument tuple */
 };
@@ -237,6 +238,23 @@ pending_run (gpointer data)
   if (self != NULL && Py_REFCNT (self) > 0)
     {
       PyObject *callback = self->callback;
+      PyAnchor *a = self->anchor;
+      WeakObject *w;
+
+      /* As CPython does, the death holds every ref it will call back
+       * before the first callback runs (this one is the newest of
+       * them): a callback that drops an older ref does not cancel that
+       * ref's callback. Each lets go after its own callback. */
+      if (a != NULL && !a->death_held)
+        {
+          a->death_held = TRUE;
+          for (w = self->older; w != NULL; w = w->older)
+            if (w->pending != NULL && !w->death_hold && Py_REFCNT (w) > 0)
+              {
+                w->death_hold = TRUE;
+                Py_INCREF (w);
+              }
+        }
 
       p->self = NULL;
       self->pending = NULL;
@@ -258,6 +276,11 @@ pending_run (gpointer data)
           else
             Py_DECREF (res);
           Py_DECREF (callback);
+          Py_DECREF (self);
+        }
+      if (self->death_hold)
+        {
+          self->death_hold = FALSE;
           Py_DECREF (self);
         }
     }
