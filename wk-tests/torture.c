@@ -3122,10 +3122,14 @@ check_death_order (PrivateCtx *ctx,
   ev = g_memdup2 (&g_array_index (ctx->events, guint32, start), n * sizeof (guint32));
   unlock (&ctx->lock);
 
-  want_text = g_strdup_printf ("%s%u entries, then %s, then %s",
-                               gc ? "" : "dispose:0, then ", entries->len,
-                               events_to_string ((guint32 *) (gpointer) calls->data, calls->len),
-                               gc ? "disposes and finalizes" : "finalize:0");
+  {
+    char *calls_text = events_to_string ((guint32 *) (gpointer) calls->data, calls->len);
+
+    want_text = g_strdup_printf ("%s%u entries, then %s, then %s",
+                                 gc ? "" : "dispose:0, then ", entries->len, calls_text,
+                                 gc ? "disposes and finalizes" : "finalize:0");
+    g_free (calls_text);
+  }
   if (!gc)
     {
       ok = n > 0 && ev[pos] == EVENT (EV_DISPOSE, 0);
