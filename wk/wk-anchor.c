@@ -94,10 +94,14 @@ anchor_new (GObject  *object,
 {
   WkAnchor *anchor = g_new0 (WkAnchor, 1);
 
-  anchor->ref_count = 2;   /* the object's and the caller's */
   anchor->object = object;
   anchor->is_wk_object = is_wk_object;
   g_weak_ref_init (&anchor->gweak, object);
+  /* The object's and the caller's. Last, and a release: a thread that
+   * finds the anchor in the qdata (published under GLib's qdata lock,
+   * which ThreadSanitizer cannot see) takes its reference with an acquire
+   * on this count (dup_qdata_anchor()), so it sees the fields above. */
+  __atomic_store_n (&anchor->ref_count, 2, __ATOMIC_RELEASE);
   return anchor;
 }
 
@@ -137,8 +141,11 @@ dup_qdata_anchor (gpointer data,
                   gpointer user_data)
 {
   /* Runs under the object's qdata lock, and the anchor stays in the qdata
-   * only while the object's reference on it is held: a plain increment. */
-  return data ? wk_anchor_ref (data) : NULL;
+   * only while the object's reference on it is held: an increment, with
+   * an acquire for anchor_new()'s release. */
+  if (data != NULL)
+    __atomic_fetch_add (&((WkAnchor *) data)->ref_count, 1, __ATOMIC_ACQUIRE);
+  return data;
 }
 
 WkAnchor *

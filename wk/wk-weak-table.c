@@ -417,7 +417,7 @@ wk_weak_table_insert (WkWeakTable *table,
       old = *entry;
       __atomic_store_n (&entry->key, entry_key, __ATOMIC_SEQ_CST);
       if (table->kind == WK_WEAK_TABLE_WEAK_KEYS)
-        __atomic_store_n (&entry->value, value, __ATOMIC_RELAXED);
+        __atomic_store_n (&entry->value, value, __ATOMIC_RELEASE);
       grace_locked (table);
       _wk_weak_table_trash_entry (table, &trash, &old);
       added = TRUE;
@@ -444,7 +444,7 @@ wk_weak_table_insert (WkWeakTable *table,
       __atomic_store_n (&entry->key, entry_key, __ATOMIC_SEQ_CST);
       __atomic_store_n (&entry->value,
                         table->kind == WK_WEAK_TABLE_WEAK_KEYS ? value : (gpointer) object,
-                        __ATOMIC_RELAXED);
+                        __ATOMIC_RELEASE);
       __atomic_store_n (&entry->anchor, anchor, __ATOMIC_SEQ_CST);
       grace_locked (table);
       _wk_weak_table_node_detach_locked (table, old.node, old.anchor, &trash);
@@ -537,8 +537,10 @@ lookup_value_borrowed (WkWeakTable   *table,
   WkAnchor *anchor;
   Entry *entry = read_find (table, key, hash, hazard, &anchor);
 
+  /* An acquire for the release of a replaced value: what the value
+   * points to was written before it was stored. */
   if (entry != NULL)
-    value = __atomic_load_n (&entry->value, __ATOMIC_RELAXED);
+    value = __atomic_load_n (&entry->value, __ATOMIC_ACQUIRE);
   wk_hazard_clear (hazard);
   *found = entry != NULL;
   return value;
