@@ -385,6 +385,17 @@ test('WeakKeyDict: any JS value, kept alive by its entry', () => {
     assertEqual(seen, 200, 'iteration gives the objects');
     assertEqual(dict.steal(keys[5]).i, 0, 'steal gives the object');
     assert(!dict.contains(keys[5]), 'and takes the entry');
+
+    // Strings that a C string cannot hold, and an object whose own
+    // `constructor` property names a boxed type.
+    const key = new GObject.Object();
+    for (const value of ['a\0b', '\uD800x', 'x\uDC00', '\uD83D\uDE00 ok', 'plain']) {
+        dict.insert(key, value);
+        assert(dict.lookup(key) === value, `the string ${JSON.stringify(value)}`);
+    }
+    const impostor = {constructor: GLib.Variant, x: 1};
+    dict.insert(key, impostor);
+    assert(dict.lookup(key) === impostor, 'an object with a constructor property');
 });
 
 test('WeakKeyDict: contains, remove, steal, get_keys, remove_all', () => {

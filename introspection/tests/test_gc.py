@@ -507,3 +507,16 @@ def test_collect_takes_what_stdlib_gc_takes():
         Wk.gc.collect('2')
     with pytest.raises(ValueError):
         Wk.gc.collect(3)
+
+
+def test_show_refs_refuses_what_is_not_a_graph_request(tmp_path):
+    ob = Wk.Object()
+    with pytest.raises(TypeError):
+        Wk.gc.show_refs(ob, filename=None)
+    with pytest.raises(TypeError):
+        Wk.gc.show_refs([ob, 1, 'x'], filename=str(tmp_path / 'g.dot'))
+    with pytest.raises(TypeError):
+        Wk.gc.show_backrefs(1, filename=str(tmp_path / 'g.dot'))
+    assert not (tmp_path / 'g.dot').exists()
+    assert Wk.gc.show_refs([ob], filename=tmp_path / 'ok.dot')
+    assert 'digraph' in (tmp_path / 'ok.dot').read_text()

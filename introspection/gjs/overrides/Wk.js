@@ -55,7 +55,9 @@ function _init() {
     // "JSObject" boxed, which does not keep the object), so that one is
     // not.
     function isBoxed(value) {
-        const ctor = value.constructor;
+        // The prototype's constructor: an own `constructor` property of a
+        // plain object says nothing.
+        const ctor = Object.getPrototypeOf(value)?.constructor;
         const gtype = ctor?.$gtype;
         return gtype !== undefined && ctor !== Object &&
             (GObject.type_is_a(gtype, GObject.TYPE_BOXED) ||
@@ -65,9 +67,14 @@ function _init() {
     function box(value) {
         switch (typeof value) {
         case 'number':
-        case 'string':
         case 'boolean':
             return value;
+        case 'string':
+            // A C string ends at a NUL, and holds UTF-8, which a lone
+            // surrogate has none of: such strings are carried.
+            if (!/\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value))
+                return value;
+            break;
         case 'object':
             if (value === null || value instanceof GObject.Object || isBoxed(value))
                 return value;

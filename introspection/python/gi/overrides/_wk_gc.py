@@ -4,6 +4,7 @@
 """Private to the Wk override: the collector's Python face."""
 
 import operator
+import os
 import types
 
 from gi.repository import GObject
@@ -232,11 +233,21 @@ class _GcModule(types.ModuleType):
     def _write_graph(self, objs, filename, max_depth, flags):
         if isinstance(objs, GObject.Object):
             objs = [objs]
-        roots = [obj for obj in objs if isinstance(obj, GObject.Object)]
-        _gc_int(max_depth)
+        try:
+            roots = list(objs)
+        except TypeError:
+            raise TypeError('expected a GObject or an iterable of GObjects, not %r'
+                            % type(objs).__name__) from None
+        for obj in roots:
+            if not isinstance(obj, GObject.Object):
+                raise TypeError('expected GObjects, not %r' % type(obj).__name__)
+        if not isinstance(filename, (str, os.PathLike)):
+            raise TypeError('filename must be a str or os.PathLike, not %r'
+                            % type(filename).__name__)
+        max_depth = _gc_int(max_depth)
         if max_depth < 0:
             raise ValueError('max_depth must be non-negative')
-        return bool(_Gc.write_graph(roots, max_depth, flags, str(filename)))
+        return bool(_Gc.write_graph(roots, max_depth, flags, os.fsdecode(filename)))
 
     def show_refs(self, objs, filename, max_depth=3):
         """Writes a Graphviz graph of what @objs (a GObject or a list of
