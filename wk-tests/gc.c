@@ -1012,6 +1012,85 @@ test_gc_race_move_out_of_survivor (void)
   wk_gc_enable ();
 }
 
+/* wk_gc_get_objects() in one thread while others make WkObjects and drop
+ * their only reference: an object at a count of 1 may be in its final
+ * unref, past GLib's look for weak references, and must be neither handed
+ * out once its dispose has begun nor brought back to have it run twice. */
+typedef struct
+{
+  gint stop;
+  gint made;
+  gint finalized;
+  gint errors;
+} ListRace;
+
+static gpointer
+list_race_churn (gpointer data)
+{
+  ListRace *race = data;
+
+  while (!g_atomic_int_get (&race->stop))
+    {
+      GObject *object = wk_test_object_new (WK_TEST_TYPE_WK_OBJECT, &race->finalized);
+
+      g_atomic_int_inc (&race->made);
+      g_object_unref (object);
+    }
+  return NULL;
+}
+
+static gpointer
+list_race_list (gpointer data)
+{
+  ListRace *race = data;
+
+  while (!g_atomic_int_get (&race->stop))
+    {
+      GPtrArray *objects = wk_gc_get_objects (-1);
+      guint i;
+
+      for (i = 0; i < objects->len; i++)
+        {
+          gpointer object = g_ptr_array_index (objects, i);
+
+          if (WK_TEST_IS_WK_OBJECT (object) &&
+              g_atomic_int_get (&wk_test_probe (object)->dispose_count) != 0)
+            g_atomic_int_inc (&race->errors);
+          /* The array has no element free function. */
+          g_object_unref (object);
+        }
+      g_ptr_array_unref (objects);
+    }
+  return NULL;
+}
+
+static void
+test_gc_race_list_while_dying (void)
+{
+  ListRace race = { 0, };
+  GThread *threads[4];
+  /* Half a second; 2.5 s with -m thorough, or with WK_TEST_ITERATIONS of
+   * 50 or more (memcheck's setup sets 100: fewer rounds in more time). */
+  gint64 end = g_get_monotonic_time () +
+               MIN (wk_test_iterations (10, 50), 50) * G_USEC_PER_SEC / 20;
+  guint i;
+
+  threads[0] = g_thread_new ("churn", list_race_churn, &race);
+  threads[1] = g_thread_new ("churn", list_race_churn, &race);
+  threads[2] = g_thread_new ("list", list_race_list, &race);
+  threads[3] = g_thread_new ("list", list_race_list, &race);
+  while (g_get_monotonic_time () < end)
+    g_usleep (10000);
+  g_atomic_int_set (&race.stop, 1);
+  for (i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+
+  g_test_message ("%d objects made", race.made);
+  g_assert_cmpint (race.errors, ==, 0);
+  /* Each finalized once: none brought back, none lost. */
+  g_assert_cmpint (g_atomic_int_get (&race.finalized), ==, race.made);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1031,6 +1110,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gc/race/weak-read", test_gc_race_weak_read);
   g_test_add_func ("/gc/race/release-into-dispose", test_gc_race_release_into_dispose);
   g_test_add_func ("/gc/race/move-out-of-survivor", test_gc_race_move_out_of_survivor);
+  g_test_add_func ("/gc/race/list-while-dying", test_gc_race_list_while_dying);
 
   return g_test_run ();
 }

@@ -42,6 +42,8 @@ struct _WkGcHead
   guint      moved;        /* (atomic) the epoch of the collection during
                             * which a holder last let go of a reference
                             * to this object (_wk_gc_mark_unheld()) */
+  guint      pins;         /* listings reading the object outside the
+                            * lock; its untrack waits for them */
 };
 
 typedef struct

@@ -14,6 +14,8 @@
 
 #include "wk-gc-track-private.h"
 #include "wk-anchor-private.h"
+#include "wk-object-private.h"
+#include "wk-sync-private.h"
 
 static pthread_mutex_t  track_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -129,6 +131,16 @@ _wk_gc_track_remove (WkGcHead *head)
         generations[0].count--;
       head->tracked = FALSE;
     }
+  /* A listing may still read this object's guard (see
+   * _wk_gc_track_dup_objects()): its memory stays until it is done. */
+  while (G_UNLIKELY (head->pins > 0))
+    {
+      guint spins = 0;
+
+      _wk_gc_track_unlock ();
+      wk_spin_pause (&spins);
+      _wk_gc_track_lock ();
+    }
   _wk_gc_track_unlock ();
 }
 
@@ -165,22 +177,29 @@ _wk_gc_track_foreach_locked (WkGcTrackedFunc func,
   foreach_in_list_locked (&collecting, func, user_data);
 }
 
-/* Strong references to the objects of @list (those with a count of 2 or
- * more can be taken under the lock without running any toggle notify;
- * for the others, a Wk weak read does it safely once the lock is gone). */
+/* Strong references to the objects of @list. Those with a count of 2 or
+ * more can be taken under the lock without running any toggle notify.
+ * One with a count of 1 may be in its final unref in another thread,
+ * past GLib's look for weak references and before its dispose: a weak
+ * reference made now (a new anchor) would bring it back with its dispose
+ * already decided, which would then run twice. So it is read through the
+ * GWeakRef every WkObject has had since its init (wk-object.c), which
+ * GLib clears before that dispose, once the lock is gone (the read may
+ * run toggle notifies); a pin keeps its memory until then. */
 static void
 dup_list_locked (WkGcHead  *list,
                  GPtrArray *strong,
-                 GPtrArray *weak)
+                 GPtrArray *pinned)
 {
   for (WkGcHead *h = list->next; h != list; h = h->next)
     {
       if (wk_glib_try_ref_from_2 (h->object))
         g_ptr_array_add (strong, h->object);
       else if (__atomic_load_n ((gint *) &h->object->ref_count, __ATOMIC_RELAXED) == 1)
-        /* The anchor layer itself: no GObject made, nothing of the
-         * caller's run, under the lock. */
-        g_ptr_array_add (weak, wk_anchor_obtain (h->object));
+        {
+          h->pins++;
+          g_ptr_array_add (pinned, h);
+        }
     }
 }
 
@@ -188,30 +207,33 @@ GPtrArray *
 _wk_gc_track_dup_objects (gint generation)
 {
   GPtrArray *strong = g_ptr_array_new ();
-  GPtrArray *weak = g_ptr_array_new_with_free_func ((GDestroyNotify) wk_anchor_unref);
+  GPtrArray *pinned = g_ptr_array_new ();
   gint g;
   guint i;
 
   _wk_gc_track_lock ();
   for (g = 0; g < WK_GC_N_GENERATIONS; g++)
     if (generation < 0 || generation == g)
-      dup_list_locked (&generations[g].list, strong, weak);
+      dup_list_locked (&generations[g].list, strong, pinned);
   if (generation < 0)
-    dup_list_locked (&permanent, strong, weak);
+    dup_list_locked (&permanent, strong, pinned);
   _wk_gc_track_unlock ();
 
-  for (i = 0; i < weak->len; i++)
+  for (i = 0; i < pinned->len; i++)
     {
-      WkAnchor *anchor = g_ptr_array_index (weak, i);
-      WkHazard *hazard = wk_hazard_get ();
-      GObject *object;
-
-      wk_hazard_publish (hazard, anchor);
-      object = wk_anchor_get (anchor, hazard);
+      WkGcHead *h = g_ptr_array_index (pinned, i);
+      GObject *object = _wk_object_guard_get ((WkObject *) h->object);
 
       if (object != NULL)
         g_ptr_array_add (strong, object);
     }
-  g_ptr_array_unref (weak);
+  if (pinned->len > 0)
+    {
+      _wk_gc_track_lock ();
+      for (i = 0; i < pinned->len; i++)
+        ((WkGcHead *) g_ptr_array_index (pinned, i))->pins--;
+      _wk_gc_track_unlock ();
+    }
+  g_ptr_array_unref (pinned);
   return strong;
 }

@@ -21,4 +21,9 @@ gboolean   _wk_object_is_disposing (WkObject *self);
 /* The collector's header in @self (see wk-gc-track-private.h). */
 struct _WkGcHead *_wk_object_gc_head (WkObject *self);
 
+/* A new reference to @self through the GWeakRef it has had since its
+ * init, or NULL once its final unref has begun (GLib clears it before
+ * dispose). The caller keeps @self's memory valid. */
+GObject   *_wk_object_guard_get (WkObject *self);
+
 G_END_DECLS

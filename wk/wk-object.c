@@ -42,6 +42,12 @@ typedef struct
    * traverse no extra cache miss; the rest, if any, in held_more. */
   GObject   *held_one;   /* (nullable) (atomic) for holds_anything() */
   GPtrArray *held_more;  /* (nullable) (atomic) for holds_anything() */
+  /* To @self from its init on, so that GLib's final unref always finds a
+   * weak reference to clear before dispose: then a listing of the
+   * collector's objects in another thread can read an object that has a
+   * single reference without bringing it back from that unref (see
+   * dup_list_locked() in wk-gc-track.c). */
+  GWeakRef   guard;
 } WkObjectPrivate;
 
 /* Under the held lock, but read without it by holds_anything(). */
@@ -209,6 +215,7 @@ wk_object_finalize (GObject *object)
    * until the untrack returns. After it nobody else can see the object,
    * so what a dispose left to hold needs no lock. */
   _wk_gc_untrack (&priv->gc);
+  g_weak_ref_clear (&priv->guard);
   if (holds_anything (priv))
     {
       /* Untracked: no collection can be looking at these references. */
@@ -339,7 +346,16 @@ wk_object_init (WkObject *self)
 {
   WkObjectPrivate *priv = wk_object_get_instance_private (self);
 
+  g_weak_ref_init (&priv->guard, self);
   _wk_gc_track (&priv->gc, (GObject *) self);
+}
+
+GObject *
+_wk_object_guard_get (WkObject *self)
+{
+  WkObjectPrivate *priv = wk_object_get_instance_private (self);
+
+  return g_weak_ref_get (&priv->guard);
 }
 
 WkGcHead *
