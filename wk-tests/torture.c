@@ -2455,6 +2455,45 @@ iterate_kd (Worker        *w,
     }
 }
 
+/* The rarer operations on a chaos collection (@sub 95 to 99): replace it
+ * with a new one, empty it, or list what it holds (every object listed
+ * must be alive). */
+static void
+chaos_other (Worker      *w,
+             guint        sub,
+             DictSlot    *slot,
+             gpointer   (*make) (void),
+             void       (*remove_all) (gpointer),
+             GPtrArray *(*list) (gpointer),
+             const char  *what)
+{
+  gpointer collection;
+
+  if (w->depth == 0 && sub < 97)
+    dict_put (slot, make ());
+  else if ((collection = dict_take (slot)) != NULL)
+    {
+      if (sub == 97)
+        remove_all (collection);
+      else
+        {
+          GPtrArray *objects = list (collection);
+          guint i;
+
+          for (i = 0; i < objects->len; i++)
+            check_read_alive (w, g_ptr_array_index (objects, i), what);
+          unref_all (objects);
+        }
+      obj_unref (collection);
+    }
+}
+
+static gpointer
+new_chaos_kd (void)
+{
+  return wk_weak_key_dict_new (val_destroy);
+}
+
 static void
 op_kd (Worker *w)
 {
@@ -2480,23 +2519,8 @@ op_kd (Worker *w)
   if (sub >= 95)
     {
       count (w, K_KD_OTHER);
-      if (w->depth == 0 && sub < 97)
-        dict_put (&kd_chaos, wk_weak_key_dict_new (val_destroy));
-      else if ((dict = dict_take (&kd_chaos)) != NULL)
-        {
-          if (sub == 97)
-            wk_weak_key_dict_remove_all (dict);
-          else
-            {
-              GPtrArray *keys = wk_weak_key_dict_get_keys (dict);
-              guint i;
-
-              for (i = 0; i < keys->len; i++)
-                check_read_alive (w, g_ptr_array_index (keys, i), "wk_weak_key_dict_get_keys()");
-              unref_all (keys);
-            }
-          obj_unref (dict);
-        }
+      chaos_other (w, sub, &kd_chaos, new_chaos_kd, (void (*) (gpointer)) wk_weak_key_dict_remove_all,
+                   (GPtrArray *(*) (gpointer)) wk_weak_key_dict_get_keys, "wk_weak_key_dict_get_keys()");
       return;
     }
 
@@ -2763,23 +2787,9 @@ op_set (Worker *w)
   if (sub >= 95)
     {
       count (w, K_SET_OTHER);
-      if (w->depth == 0 && sub < 97)
-        dict_put (&set_chaos, wk_weak_set_new ());
-      else if ((set = dict_take (&set_chaos)) != NULL)
-        {
-          if (sub == 97)
-            wk_weak_set_remove_all (set);
-          else
-            {
-              GPtrArray *members = wk_weak_set_get_members (set);
-              guint i;
-
-              for (i = 0; i < members->len; i++)
-                check_read_alive (w, g_ptr_array_index (members, i), "wk_weak_set_get_members()");
-              unref_all (members);
-            }
-          obj_unref (set);
-        }
+      chaos_other (w, sub, &set_chaos, (gpointer (*) (void)) wk_weak_set_new,
+                   (void (*) (gpointer)) wk_weak_set_remove_all,
+                   (GPtrArray *(*) (gpointer)) wk_weak_set_get_members, "wk_weak_set_get_members()");
       return;
     }
 

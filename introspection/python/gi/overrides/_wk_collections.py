@@ -40,10 +40,12 @@ _WkWeakSet = Wk.WeakSet
 # interface is the native ones': the mapping protocol, get(), clear(),
 # _wk_attach(table), table, _steal(key), _iter_keys/_values/_items().
 
-class _PyValueDictCore:
+class _PyCore:
+    # What the pure cores share: a C table of their own until
+    # _wk_attach() gives them another.
     def __new__(cls, *args, **kwargs):
         self = super().__new__(cls)
-        self._wk_table = _WkWeakValueDict.new_for_variants()
+        self._wk_table = cls._wk_new_table()
         return self
 
     def _wk_attach(self, table):
@@ -52,8 +54,15 @@ class _PyValueDictCore:
 
     @property
     def table(self):
-        """The C ``Wk.WeakValueDict`` that holds the entries."""
+        """The C table (``Wk.WeakValueDict`` or ``Wk.WeakKeyDict``) that
+        holds the entries."""
         return self._wk_table
+
+
+class _PyValueDictCore(_PyCore):
+    @staticmethod
+    def _wk_new_table():
+        return _WkWeakValueDict.new_for_variants()
 
     def _lookup(self, key):
         if plain_str(key):
@@ -134,20 +143,10 @@ def _key_dict_gvalue(value):
     return GObject.Value(GObject.TYPE_PYOBJECT, value)
 
 
-class _PyKeyDictCore:
-    def __new__(cls, *args, **kwargs):
-        self = super().__new__(cls)
-        self._wk_table = _WkWeakKeyDict.new_for_values()
-        return self
-
-    def _wk_attach(self, table):
-        if table is not None:
-            self._wk_table = table
-
-    @property
-    def table(self):
-        """The C ``Wk.WeakKeyDict`` that holds the entries."""
-        return self._wk_table
+class _PyKeyDictCore(_PyCore):
+    @staticmethod
+    def _wk_new_table():
+        return _WkWeakKeyDict.new_for_values()
 
     def _lookup(self, key):
         # (whether @key has an entry, its value); values stored by C as
