@@ -25,6 +25,7 @@
 
 #include "wk-object-private.h"
 #include "wk-gc-private.h"
+#include "wk-gc-collect-private.h"
 #include "wk-anchor-private.h"
 #include "wk-sync-private.h"
 
