@@ -795,6 +795,8 @@ test_variant_key_forms (void)
   static const gint16 shorts[] = { -1, 2 };
   static const double doubles[] = { 0.5, -3.0, 1e300 };
   char *long_text = g_strnfill (200, 'x');
+  /* Longer than what a lookup serialises on its stack. */
+  char *longer_text = g_strnfill (1000, 'z');
   GVariant *keys[] = {
     g_variant_new_bytestring ("c"),
     g_variant_new_bytestring (""),
@@ -825,6 +827,9 @@ test_variant_key_forms (void)
     g_variant_new_parsed ("@mi nothing"),
     g_variant_new_parsed ("['x', 'y']"),
     g_variant_new_variant (g_variant_new_bytestring ("g")),
+    g_variant_new_string (longer_text),
+    g_variant_new ("(sxs)", longer_text, (gint64) 5, "t"),
+    g_variant_new_parsed ("()"),
   };
   WkWeakValueDict *dict = wk_weak_value_dict_new_for_variants ();
   GPtrArray *objects = g_ptr_array_new_with_free_func (g_object_unref);
@@ -890,6 +895,7 @@ test_variant_key_forms (void)
   g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 0);
   g_object_unref (dict);
   g_free (long_text);
+  g_free (longer_text);
 }
 
 /* The string calls are the variant calls with an 's' key: each finds

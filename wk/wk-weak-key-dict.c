@@ -385,7 +385,7 @@ wk_weak_key_dict_get_keys (WkWeakKeyDict *self)
 
   g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), NULL);
 
-  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, &keys, NULL);
+  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, NULL, &keys, NULL);
   return keys;
 }
 
@@ -405,7 +405,7 @@ wk_weak_key_dict_get_values (WkWeakKeyDict *self)
 
   g_return_val_if_fail (WK_IS_WEAK_KEY_DICT (self), NULL);
 
-  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, NULL, &values);
+  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, NULL, NULL, &values);
   return values;
 }
 

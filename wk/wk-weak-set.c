@@ -206,7 +206,7 @@ wk_weak_set_get_members (WkWeakSet *self)
 
   g_return_val_if_fail (WK_IS_WEAK_SET (self), NULL);
 
-  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, &members, NULL);
+  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, NULL, &members, NULL);
   return members;
 }
 

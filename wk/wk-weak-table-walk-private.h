@@ -31,12 +31,14 @@ void         wk_weak_table_foreach      (WkWeakTable     *table,
                                          WkWeakTableFunc  func,
                                          gpointer         user_data);
 /* Snapshots of the live entries, in insertion order. @keys gets the keys
- * (each through @copy_key under the lock, or borrowed when NULL),
+ * (each through @copy_key under the lock, or borrowed when NULL; the
+ * copies of entries found dead meanwhile go to @free_key_copy),
  * @objects a strong reference to each weak-side object, @values the
  * values (through @copy_value outside the lock, or borrowed); any of
  * them may be NULL. */
 void         wk_weak_table_snapshot     (WkWeakTable     *table,
                                          GBoxedCopyFunc   copy_key,
+                                         GDestroyNotify   free_key_copy,
                                          GBoxedCopyFunc   copy_value,
                                          GPtrArray      **keys,
                                          GPtrArray      **objects,

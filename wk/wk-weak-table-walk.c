@@ -141,6 +141,7 @@ typedef struct
 void
 wk_weak_table_snapshot (WkWeakTable     *table,
                         GBoxedCopyFunc   copy_key,
+                        GDestroyNotify   free_key_copy,
                         GBoxedCopyFunc   copy_value,
                         GPtrArray      **keys,
                         GPtrArray      **objects,
@@ -151,7 +152,7 @@ wk_weak_table_snapshot (WkWeakTable     *table,
   guint i, pos;
 
   /* One pass under the lock takes a reference on each live entry's anchor
-   * (and copies keys, which takes no user code: g_variant_ref), and keeps
+   * (and copies keys, which takes no user code: a GVariant), and keeps
    * what leaves meanwhile from being destroyed; the gets and value
    * copies, which may run user code, come after. */
   table_lock (table);
@@ -202,8 +203,8 @@ wk_weak_table_snapshot (WkWeakTable     *table,
           else
             g_object_unref (strong);
         }
-      else if (copy_key != NULL && table->key_destroy != NULL)
-        table->key_destroy (shot->key);   /* the copy of a dead entry's key */
+      else if (copy_key != NULL && free_key_copy != NULL)
+        free_key_copy (shot->key);   /* the copy of a dead entry's key */
       wk_anchor_unref (shot->anchor);
     }
 

@@ -11,260 +11,259 @@
 #include "wk-weak-value-dict-private.h"
 #include "wk-weak-value-dict-variant-private.h"
 
-/* The hash of a GVariant, defined here from its type string and its value
- * as GVariant's documented accessors read it: never g_variant_hash(),
- * whose values are GLib's own business (a string probe must hash exactly
- * as the variant would), and never anything of GVariant's layout.
- * g_variant_equal() says equal only for the same type and the same value,
- * so equal variants hash alike; the hash is coarser than the equality only
- * where that is harmless (0.0 and -0.0, NaNs).
+/* The keys of the binding face
  *
- * - a basic value: mix (type, value) — strings, object paths and
- *   signatures by their bytes (g_str_hash), numbers by their value;
- * - a container: its type mixed with its children's hashes, in order (an
- *   empty container, or a maybe without a value: its type alone).
+ * A key stands for a GVariant, but what the table stores for it is a
+ * KeyBlob: the key's type string and its serialised bytes in normal form,
+ * in one allocation, with its hash. What the table looks up with is a
+ * KeyProbe: the same three things on the caller's stack, pointing at the
+ * string a _string call was given (whose bytes are those of the 's' it
+ * stands for, NUL included) or at a GVariant's bytes stored in a buffer.
+ * The two share one pointer type, told apart by the low bits (both are
+ * aligned): 1 a probe, 2 a blob. A GVariant never reaches the table, and
+ * a key leaves it as a GVariant made from its blob (copy_variant(), for
+ * the snapshots).
  *
- * Arrays of fixed-size basic elements are read with
- * g_variant_get_fixed_array(), never child by child: besides being faster,
- * GLib 2.84's g_variant_get_child_value() fails on small arrays made by
- * g_variant_new_bytestring() (`g_bytes_ref: assertion 'bytes != NULL'
- * failed`; GLib issue 3863, fixed in 2.87.2). */
-
-#define WK_HASH_MIX(hash, value) ((guint) (hash) * 31u + (guint) (value))
-
-static inline guint
-hash_u64 (guint64 value)
-{
-  return (guint) (value ^ (value >> 32));
-}
-
-static inline guint
-hash_double (double value)
-{
-  guint64 bits;
-
-  if (value == 0.0)        /* 0.0 and -0.0 */
-    return 0;
-  if (value != value)      /* every NaN */
-    return 0x7ff80000u;
-  memcpy (&bits, &value, sizeof bits);
-  return hash_u64 (bits);
-}
-
-static inline guint
-hash_string_value (guint       type_hash,
-                   const char *string)
-{
-  return WK_HASH_MIX (type_hash, g_str_hash (string));
-}
-
-/* The hash of a basic value of the one-letter type @code (whose type
- * string hashes to @type_hash), read from @data, an element of what
- * g_variant_get_fixed_array() hands out: the same as variant_hash() of
- * that element as a GVariant of its own. */
-static guint
-hash_fixed_element (char          code,
-                    guint         type_hash,
-                    gconstpointer data)
-{
-  switch (code)
-    {
-    case 'b':
-      return WK_HASH_MIX (type_hash, *(const guint8 *) data != 0);
-    case 'y':
-      return WK_HASH_MIX (type_hash, *(const guint8 *) data);
-    case 'n':
-    case 'q':
-      {
-        guint16 v;
-
-        memcpy (&v, data, sizeof v);
-        return WK_HASH_MIX (type_hash, code == 'n' ? (guint) (gint) (gint16) v : v);
-      }
-    case 'i':
-    case 'u':
-    case 'h':
-      {
-        guint32 v;
-
-        memcpy (&v, data, sizeof v);
-        return WK_HASH_MIX (type_hash, v);
-      }
-    case 'x':
-    case 't':
-      {
-        guint64 v;
-
-        memcpy (&v, data, sizeof v);
-        return WK_HASH_MIX (type_hash, hash_u64 (v));
-      }
-    case 'd':
-      {
-        double v;
-
-        memcpy (&v, data, sizeof v);
-        return WK_HASH_MIX (type_hash, hash_double (v));
-      }
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* The size of an element of an array of @code, when it is a fixed-size
- * basic type (g_variant_get_fixed_array() takes those); 0 otherwise. */
-static gsize
-fixed_element_size (char code)
-{
-  switch (code)
-    {
-    case 'b': case 'y':           return 1;
-    case 'n': case 'q':           return 2;
-    case 'i': case 'u': case 'h': return 4;
-    case 'x': case 't': case 'd': return 8;
-    default:                      return 0;
-    }
-}
-
-/* variant_hash (g_variant_new_string (string)), without the GVariant:
- * for lookups with a string key. */
-static guint
-variant_string_hash (const char *string)
-{
-  return hash_string_value (g_str_hash ("s"), string);
-}
-
-static guint
-variant_hash (gconstpointer data)
-{
-  GVariant *variant = (GVariant *) data;
-  guint hash = g_str_hash (g_variant_get_type_string (variant));
-  gsize i, n;
-
-  switch (g_variant_classify (variant))
-    {
-    case G_VARIANT_CLASS_BOOLEAN:
-      return WK_HASH_MIX (hash, g_variant_get_boolean (variant) != FALSE);
-    case G_VARIANT_CLASS_BYTE:
-      return WK_HASH_MIX (hash, g_variant_get_byte (variant));
-    case G_VARIANT_CLASS_INT16:
-      return WK_HASH_MIX (hash, (gint) g_variant_get_int16 (variant));
-    case G_VARIANT_CLASS_UINT16:
-      return WK_HASH_MIX (hash, g_variant_get_uint16 (variant));
-    case G_VARIANT_CLASS_INT32:
-      return WK_HASH_MIX (hash, (guint32) g_variant_get_int32 (variant));
-    case G_VARIANT_CLASS_UINT32:
-      return WK_HASH_MIX (hash, g_variant_get_uint32 (variant));
-    case G_VARIANT_CLASS_HANDLE:
-      return WK_HASH_MIX (hash, (guint32) g_variant_get_handle (variant));
-    case G_VARIANT_CLASS_INT64:
-      return WK_HASH_MIX (hash, hash_u64 ((guint64) g_variant_get_int64 (variant)));
-    case G_VARIANT_CLASS_UINT64:
-      return WK_HASH_MIX (hash, hash_u64 (g_variant_get_uint64 (variant)));
-    case G_VARIANT_CLASS_DOUBLE:
-      return WK_HASH_MIX (hash, hash_double (g_variant_get_double (variant)));
-    case G_VARIANT_CLASS_STRING:
-    case G_VARIANT_CLASS_OBJECT_PATH:
-    case G_VARIANT_CLASS_SIGNATURE:
-      return hash_string_value (hash, g_variant_get_string (variant, NULL));
-
-    case G_VARIANT_CLASS_VARIANT:
-      {
-        GVariant *inner = g_variant_get_variant (variant);
-
-        hash = WK_HASH_MIX (hash, variant_hash (inner));
-        g_variant_unref (inner);
-        return hash;
-      }
-
-    case G_VARIANT_CLASS_ARRAY:
-      {
-        char code = g_variant_get_type_string (variant)[1];
-        gsize size = fixed_element_size (code);
-
-        if (size != 0)
-          {
-            const char element_type[2] = { code, '\0' };
-            guint element_hash = g_str_hash (element_type);
-            const guint8 *elements = g_variant_get_fixed_array (variant, &n, size);
-
-            for (i = 0; i < n; i++)
-              hash = WK_HASH_MIX (hash, hash_fixed_element (code, element_hash, elements + i * size));
-            return hash;
-          }
-      }
-      G_GNUC_FALLTHROUGH;
-    case G_VARIANT_CLASS_MAYBE:
-    case G_VARIANT_CLASS_TUPLE:
-    case G_VARIANT_CLASS_DICT_ENTRY:
-    default:
-      n = g_variant_n_children (variant);
-      for (i = 0; i < n; i++)
-        {
-          GVariant *child = g_variant_get_child_value (variant, i);
-
-          hash = WK_HASH_MIX (hash, variant_hash (child));
-          g_variant_unref (child);
-        }
-      return hash;
-    }
-}
-
-/* The keys of the binding face are GVariants, but a string the _string
- * calls look up stays a string: it goes in as a tagged pointer to a
- * StringProbe (a GVariant pointer is aligned, so its low bit is clear),
- * which hashes and compares as g_variant_new_string() of it would, and
- * costs no GVariant (making one is most of such a lookup in C, and more
- * than all of it in PyGObject). A probe is only ever looked up with, never
- * stored.
+ * Two keys are equal when their type strings and their bytes are: that
+ * is g_variant_equal()'s equality, which for trusted values compares the
+ * serialised bytes, and for others their values (hence the normal form).
+ * The hash is over the same type string and bytes, so equal keys hash
+ * alike, and a string hashes and compares as its 's' without one being
+ * made. Everything rests on GVariant's documented serialisation format,
+ * written by g_variant_store() and read by g_variant_new_from_bytes():
+ * never on g_variant_hash(), whose values are GLib's business, nor on any
+ * of GVariant's layout.
  *
- * Both sides rest on documented GVariant API only: the hash is Wk's own
- * (variant_hash() defines it for every GVariant from its type string
- * and its value as the accessors read it, and variant_string_hash()
- * computes the same for an 's' from the string's bytes, never asking
- * g_variant_hash() what it returns for a string), and a probe equals a
- * variant of type 's' whose g_variant_get_string() is the same string,
- * which is what g_variant_equal() says of g_variant_new_string(). */
+ * Why not keep the GVariants: a GVariant's bytes are a pointer or two away
+ * from it (more for a tuple's children), g_variant_equal() serialises both
+ * sides, and g_variant_new_string() makes three blocks. In a table of
+ * 10^5 keys a lookup then misses the cache at every hop, and a removal
+ * frees three blocks or more; a blob is one read and one free. */
+
 typedef struct
 {
-  const char *string;
-} StringProbe;
+  const char   *type;
+  const guint8 *data;
+  gsize         size;
+  guint8       *heap;      /* data, when it did not fit the stack buffer */
+  GVariant     *normal;    /* what data was stored from */
+} KeyProbe;
 
-static inline const char *
-probe_string (gconstpointer key)
+typedef struct
 {
-  if (((guintptr) key & 1) == 0)
-    return NULL;
-  return ((const StringProbe *) ((guintptr) key & ~(guintptr) 1))->string;
+  guint32 hash;
+  guint32 size;          /* of the serialised value */
+  guint32 type_length;   /* then the type string and its NUL, then the
+                          * value at the next multiple of 8 */
+  char    type[];
+} KeyBlob;
+
+#define KEY_PROBE   ((guintptr) 1)
+#define KEY_BLOB    ((guintptr) 2)
+#define KEY_TAGS    ((guintptr) 3)
+
+/* Room on the stack for a probe's bytes: keys longer than this take an
+ * allocation. */
+#define PROBE_STACK_BYTES 256
+
+typedef union
+{
+  guint64 align;
+  guint8  bytes[PROBE_STACK_BYTES];
+} ProbeBuffer;
+
+/* FNV-1a over the type string, its NUL and the bytes. */
+static guint32
+key_hash_bytes (const char   *type,
+                const guint8 *data,
+                gsize         size)
+{
+  guint32 hash = 2166136261u;
+  gsize i;
+
+  for (; *type != '\0'; type++)
+    hash = (hash ^ (guint8) *type) * 16777619u;
+  hash *= 16777619u;
+  for (i = 0; i < size; i++)
+    hash = (hash ^ data[i]) * 16777619u;
+  return hash;
+}
+
+static inline gsize
+blob_data_offset (gsize type_length)
+{
+  return (G_STRUCT_OFFSET (KeyBlob, type) + type_length + 1 + 7) & ~(gsize) 7;
+}
+
+static inline const guint8 *
+blob_data (const KeyBlob *blob)
+{
+  return (const guint8 *) blob + blob_data_offset (blob->type_length);
+}
+
+/* GLib keeps the type information of a container type (alignments,
+ * members) only while a GVariant of the type lives, and builds it anew,
+ * under its global type lock, for the next one. A stored key used to be
+ * such a GVariant; a blob is not, so a binding that makes a probe of the
+ * same tuple type for every lookup would have GLib rebuild that type's
+ * information every time. The first stored key of each container type
+ * therefore keeps an empty GVariant of its type, for the process's life,
+ * up to KEPT_TYPES types. (Basic types' information is static in GLib.) */
+#define KEPT_TYPES 256
+
+static void
+keep_type_info (GVariant *normal)
+{
+  static GHashTable *kept;   /* type string (the variant's) -> GVariant */
+  G_LOCK_DEFINE_STATIC (kept);
+  const char *type = g_variant_get_type_string (normal);
+
+  if (type[0] == '\0' || type[1] == '\0')
+    return;
+  G_LOCK (kept);
+  if (kept == NULL)
+    kept = g_hash_table_new (g_str_hash, g_str_equal);
+  if (g_hash_table_size (kept) < KEPT_TYPES && !g_hash_table_contains (kept, type))
+    {
+      GVariant *empty = g_variant_ref_sink (g_variant_new_from_data (g_variant_get_type (normal),
+                                                                     "", 0, FALSE, NULL, NULL));
+
+      g_hash_table_insert (kept, (gpointer) g_variant_get_type_string (empty), empty);
+    }
+  G_UNLOCK (kept);
+}
+
+/* The stored key of @probe's bytes; NULL (after a critical) for a value
+ * too large for a blob. */
+static gpointer
+blob_key_new (const KeyProbe *probe)
+{
+  gsize type_length = strlen (probe->type);
+  KeyBlob *blob;
+
+  g_return_val_if_fail (probe->size <= G_MAXUINT32, NULL);
+  blob = g_malloc (blob_data_offset (type_length) + probe->size);
+  blob->hash = key_hash_bytes (probe->type, probe->data, probe->size);
+  blob->size = (guint32) probe->size;
+  blob->type_length = (guint32) type_length;
+  memcpy (blob->type, probe->type, type_length + 1);
+  if (probe->size > 0)
+    memcpy ((guint8 *) blob_data (blob), probe->data, probe->size);
+  if (probe->normal != NULL)
+    keep_type_info (probe->normal);
+  return (gpointer) ((guintptr) blob | KEY_BLOB);
+}
+
+static inline const KeyBlob *
+key_blob (gconstpointer key)
+{
+  return (const KeyBlob *) ((guintptr) key & ~KEY_TAGS);
+}
+
+static inline const KeyProbe *
+key_probe (gconstpointer key)
+{
+  return (const KeyProbe *) ((guintptr) key & ~KEY_TAGS);
+}
+
+/* A probe for the string @string of @length bytes: the bytes of its 's'
+ * are its own, NUL included. */
+static void
+probe_init_string (KeyProbe   *probe,
+                   const char *string,
+                   gsize       length)
+{
+  probe->type = "s";
+  probe->data = (const guint8 *) string;
+  probe->size = length + 1;
+  probe->heap = NULL;
+  probe->normal = NULL;
+}
+
+/* A probe for @variant (a reference is held until probe_clear()). */
+static void
+probe_init_variant (KeyProbe    *probe,
+                    GVariant    *variant,
+                    ProbeBuffer *buffer)
+{
+  GVariant *normal = g_variant_get_normal_form (variant);
+  gsize size = g_variant_get_size (normal);
+  guint8 *data;
+
+  probe->normal = normal;
+  probe->type = g_variant_get_type_string (normal);
+  probe->size = size;
+  probe->heap = size > sizeof buffer->bytes ? g_malloc (size) : NULL;
+  data = probe->heap != NULL ? probe->heap : buffer->bytes;
+  g_variant_store (normal, data);
+  probe->data = data;
+}
+
+static void
+probe_clear (KeyProbe *probe)
+{
+  g_free (probe->heap);
+  g_clear_pointer (&probe->normal, g_variant_unref);
 }
 
 static inline gconstpointer
-string_probe_key (const StringProbe *probe)
+probe_key (const KeyProbe *probe)
 {
-  return (gconstpointer) ((guintptr) probe | 1);
+  return (gconstpointer) ((guintptr) probe | KEY_PROBE);
 }
 
 static guint
 variant_key_hash (gconstpointer key)
 {
-  const char *string = probe_string (key);
+  const KeyProbe *probe;
 
-  return string != NULL ? variant_string_hash (string) : variant_hash (key);
+  if ((guintptr) key & KEY_BLOB)
+    return key_blob (key)->hash;
+  probe = key_probe (key);
+  return key_hash_bytes (probe->type, probe->data, probe->size);
+}
+
+static inline void
+key_bytes (gconstpointer   key,
+           const char    **type,
+           const guint8  **data,
+           gsize          *size)
+{
+  if ((guintptr) key & KEY_BLOB)
+    {
+      const KeyBlob *blob = key_blob (key);
+
+      *type = blob->type;
+      *data = blob_data (blob);
+      *size = blob->size;
+    }
+  else
+    {
+      const KeyProbe *probe = key_probe (key);
+
+      *type = probe->type;
+      *data = probe->data;
+      *size = probe->size;
+    }
 }
 
 static gboolean
 variant_key_equal (gconstpointer a,
                    gconstpointer b)
 {
-  const char *sa = probe_string (a), *sb = probe_string (b);
-  GVariant *variant;
+  const char *ta, *tb;
+  const guint8 *da, *db;
+  gsize sa, sb;
 
-  if (sa == NULL && sb == NULL)
-    return g_variant_equal (a, b);
-  if (sa != NULL && sb != NULL)
-    return strcmp (sa, sb) == 0;
-  variant = (GVariant *) (sa != NULL ? b : a);
-  return g_variant_is_of_type (variant, G_VARIANT_TYPE_STRING) &&
-         strcmp (g_variant_get_string (variant, NULL), sa != NULL ? sa : sb) == 0;
+  key_bytes (a, &ta, &da, &sa);
+  key_bytes (b, &tb, &db, &sb);
+  return sa == sb && strcmp (ta, tb) == 0 && (sa == 0 || memcmp (da, db, sa) == 0);
+}
+
+static void
+variant_key_free (gpointer key)
+{
+  g_free ((gpointer) key_blob (key));
 }
 
 /* g_object_new() alone (what bindings do for `Wk.WeakValueDict()`) gives
@@ -273,7 +272,7 @@ WkWeakTable *
 _wk_weak_value_dict_variant_table_new (void)
 {
   return wk_weak_table_new (WK_WEAK_TABLE_WEAK_VALUES, variant_key_hash, variant_key_equal,
-                            (GDestroyNotify) g_variant_unref, NULL);
+                            variant_key_free, NULL);
 }
 
 /* The binding face needs a dict made for variants. On failure a floating
@@ -296,6 +295,28 @@ check_variants (WkWeakValueDict *self,
   return FALSE;
 }
 
+/* The probe of @key, for the _variant calls: sinks a floating @key, as
+ * they all do. Call probe_clear() after a TRUE return. */
+static gboolean
+check_variant_key (WkWeakValueDict *self,
+                   GVariant        *key,
+                   KeyProbe        *probe,
+                   ProbeBuffer     *buffer,
+                   const char      *func)
+{
+  if (!check_variants (self, key, func))
+    return FALSE;
+  if (G_UNLIKELY (key == NULL))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, func, "key != NULL");
+      return FALSE;
+    }
+  g_variant_ref_sink (key);
+  probe_init_variant (probe, key, buffer);
+  g_variant_unref (key);
+  return TRUE;
+}
+
 /**
  * wk_weak_value_dict_insert_variant: (rename-to wk_weak_value_dict_insert)
  * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
@@ -309,12 +330,21 @@ wk_weak_value_dict_insert_variant (WkWeakValueDict *self,
                                    GVariant        *key,
                                    GObject         *value)
 {
-  if (!check_variants (self, key, G_STRFUNC))
-    return;
-  g_return_if_fail (key != NULL);
-  g_return_if_fail (G_IS_OBJECT (value));
+  ProbeBuffer buffer;
+  KeyProbe probe;
 
-  wk_weak_table_insert (self->table, g_variant_ref_sink (key), value, NULL, FALSE);
+  if (!check_variant_key (self, key, &probe, &buffer, G_STRFUNC))
+    return;
+  if (G_LIKELY (G_IS_OBJECT (value)))
+    {
+      gpointer stored = blob_key_new (&probe);
+
+      if (stored != NULL)
+        wk_weak_table_insert (self->table, stored, value, NULL, FALSE);
+    }
+  else
+    g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, "G_IS_OBJECT (value)");
+  probe_clear (&probe);
 }
 
 /**
@@ -332,15 +362,14 @@ GObject *
 wk_weak_value_dict_lookup_variant (WkWeakValueDict *self,
                                    GVariant        *key)
 {
+  ProbeBuffer buffer;
+  KeyProbe probe;
   GObject *value;
 
-  if (!check_variants (self, key, G_STRFUNC))
+  if (!check_variant_key (self, key, &probe, &buffer, G_STRFUNC))
     return NULL;
-  g_return_val_if_fail (key != NULL, NULL);
-
-  g_variant_ref_sink (key);
-  value = wk_weak_table_dup_object (self->table, key);
-  g_variant_unref (key);
+  value = wk_weak_table_dup_object (self->table, probe_key (&probe));
+  probe_clear (&probe);
   return value;
 }
 
@@ -357,15 +386,14 @@ gboolean
 wk_weak_value_dict_contains_variant (WkWeakValueDict *self,
                                      GVariant        *key)
 {
+  ProbeBuffer buffer;
+  KeyProbe probe;
   gboolean contains;
 
-  if (!check_variants (self, key, G_STRFUNC))
+  if (!check_variant_key (self, key, &probe, &buffer, G_STRFUNC))
     return FALSE;
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  g_variant_ref_sink (key);
-  contains = wk_weak_table_contains (self->table, key);
-  g_variant_unref (key);
+  contains = wk_weak_table_contains (self->table, probe_key (&probe));
+  probe_clear (&probe);
   return contains;
 }
 
@@ -383,15 +411,14 @@ gboolean
 wk_weak_value_dict_remove_variant (WkWeakValueDict *self,
                                    GVariant        *key)
 {
+  ProbeBuffer buffer;
+  KeyProbe probe;
   gboolean removed;
 
-  if (!check_variants (self, key, G_STRFUNC))
+  if (!check_variant_key (self, key, &probe, &buffer, G_STRFUNC))
     return FALSE;
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  g_variant_ref_sink (key);
-  removed = wk_weak_table_remove (self->table, key);
-  g_variant_unref (key);
+  removed = wk_weak_table_remove (self->table, probe_key (&probe));
+  probe_clear (&probe);
   return removed;
 }
 
@@ -410,34 +437,39 @@ GObject *
 wk_weak_value_dict_steal_variant (WkWeakValueDict *self,
                                   GVariant        *key)
 {
+  ProbeBuffer buffer;
+  KeyProbe probe;
   gpointer value = NULL;
 
-  if (!check_variants (self, key, G_STRFUNC))
+  if (!check_variant_key (self, key, &probe, &buffer, G_STRFUNC))
     return NULL;
-  g_return_val_if_fail (key != NULL, NULL);
-
-  g_variant_ref_sink (key);
-  wk_weak_table_pop (self->table, key, &value, NULL, NULL);
-  g_variant_unref (key);
+  wk_weak_table_pop (self->table, probe_key (&probe), &value, NULL, NULL);
+  probe_clear (&probe);
   return value;
 }
 
 /* The string keys of the binding face: what the _variant calls do with
- * the key g_variant_new_string (@key), without a GVariant for the lookups
- * (see StringProbe). */
+ * the key g_variant_new_string (@key), without a GVariant (see
+ * KeyProbe). Fills in @probe for a valid key. */
 static gboolean
 check_string_key (WkWeakValueDict *self,
                   const char      *key,
+                  KeyProbe        *probe,
                   const char      *func)
 {
+  const char *end;
+
   if (!check_variants (self, NULL, func))
     return FALSE;
   if (G_UNLIKELY (key == NULL))
     g_return_if_fail_warning (G_LOG_DOMAIN, func, "key != NULL");
-  else if (G_UNLIKELY (!g_utf8_validate (key, -1, NULL)))
+  else if (G_UNLIKELY (!g_utf8_validate (key, -1, &end)))
     g_return_if_fail_warning (G_LOG_DOMAIN, func, "g_utf8_validate (key, -1, NULL)");
   else
-    return TRUE;
+    {
+      probe_init_string (probe, key, end - key);
+      return TRUE;
+    }
   return FALSE;
 }
 
@@ -456,12 +488,13 @@ wk_weak_value_dict_insert_string (WkWeakValueDict *self,
                                   const char      *key,
                                   GObject         *value)
 {
-  if (!check_string_key (self, key, G_STRFUNC))
+  KeyProbe probe;
+
+  if (!check_string_key (self, key, &probe, G_STRFUNC))
     return;
   g_return_if_fail (G_IS_OBJECT (value));
 
-  wk_weak_table_insert (self->table, g_variant_ref_sink (g_variant_new_string (key)), value,
-                        NULL, FALSE);
+  wk_weak_table_insert (self->table, blob_key_new (&probe), value, NULL, FALSE);
 }
 
 /**
@@ -479,12 +512,12 @@ GObject *
 wk_weak_value_dict_lookup_string (WkWeakValueDict *self,
                                   const char      *key)
 {
-  StringProbe probe = { key };
+  KeyProbe probe;
 
-  if (!check_string_key (self, key, G_STRFUNC))
+  if (!check_string_key (self, key, &probe, G_STRFUNC))
     return NULL;
 
-  return wk_weak_table_dup_object (self->table, string_probe_key (&probe));
+  return wk_weak_table_dup_object (self->table, probe_key (&probe));
 }
 
 /**
@@ -501,12 +534,12 @@ gboolean
 wk_weak_value_dict_contains_string (WkWeakValueDict *self,
                                     const char      *key)
 {
-  StringProbe probe = { key };
+  KeyProbe probe;
 
-  if (!check_string_key (self, key, G_STRFUNC))
+  if (!check_string_key (self, key, &probe, G_STRFUNC))
     return FALSE;
 
-  return wk_weak_table_contains (self->table, string_probe_key (&probe));
+  return wk_weak_table_contains (self->table, probe_key (&probe));
 }
 
 /**
@@ -523,18 +556,25 @@ gboolean
 wk_weak_value_dict_remove_string (WkWeakValueDict *self,
                                   const char      *key)
 {
-  StringProbe probe = { key };
+  KeyProbe probe;
 
-  if (!check_string_key (self, key, G_STRFUNC))
+  if (!check_string_key (self, key, &probe, G_STRFUNC))
     return FALSE;
 
-  return wk_weak_table_remove (self->table, string_probe_key (&probe));
+  return wk_weak_table_remove (self->table, probe_key (&probe));
 }
 
+/* A stored key as the snapshots hand it out: a GVariant, with a copy of
+ * the blob's bytes. */
 static gpointer
-copy_variant (gpointer variant)
+copy_variant (gpointer key)
 {
-  return g_variant_ref (variant);
+  const KeyBlob *blob = key_blob (key);
+  GBytes *bytes = g_bytes_new (blob_data (blob), blob->size);
+  GVariant *variant = g_variant_new_from_bytes (G_VARIANT_TYPE (blob->type), bytes, TRUE);
+
+  g_bytes_unref (bytes);
+  return g_variant_ref_sink (variant);
 }
 
 /**
@@ -554,7 +594,8 @@ wk_weak_value_dict_get_variant_keys (WkWeakValueDict *self)
   if (!check_variants (self, NULL, G_STRFUNC))
     return NULL;
 
-  wk_weak_table_snapshot (self->table, copy_variant, NULL, &keys, NULL, NULL);
+  wk_weak_table_snapshot (self->table, copy_variant, (GDestroyNotify) g_variant_unref, NULL,
+                          &keys, NULL, NULL);
   return keys;
 }
 
@@ -578,5 +619,6 @@ wk_weak_value_dict_get_variant_items (WkWeakValueDict  *self,
   if (!check_variants (self, NULL, G_STRFUNC))
     return;
 
-  wk_weak_table_snapshot (self->table, copy_variant, NULL, keys, values, NULL);
+  wk_weak_table_snapshot (self->table, copy_variant, (GDestroyNotify) g_variant_unref, NULL,
+                          keys, values, NULL);
 }

@@ -338,7 +338,7 @@ wk_weak_value_dict_get_keys (WkWeakValueDict *self)
 
   g_return_val_if_fail (WK_IS_WEAK_VALUE_DICT (self), NULL);
 
-  wk_weak_table_snapshot (self->table, NULL, NULL, &keys, NULL, NULL);
+  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, &keys, NULL, NULL);
   return keys;
 }
 
@@ -358,7 +358,7 @@ wk_weak_value_dict_get_values (WkWeakValueDict *self)
 
   g_return_val_if_fail (WK_IS_WEAK_VALUE_DICT (self), NULL);
 
-  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, &values, NULL);
+  wk_weak_table_snapshot (self->table, NULL, NULL, NULL, NULL, &values, NULL);
   return values;
 }
 

@@ -1934,6 +1934,52 @@ def test_native_key_conversion_matches_the_python_one():
             _wk_keycodec.variant_key(bad)
 
 
+def random_key(rng, depth=0):
+    kind = rng.randrange(8 if depth < 3 else 6)
+    if kind == 0:
+        return rng.choice(['', 'a', 'caf\u00e9', 'x' * rng.randrange(300), 'a\0b'])
+    if kind == 1:
+        return rng.choice([0, 1, -1, 2 ** 63 - 1, -2 ** 63, 2 ** 63, True,
+                           rng.randrange(-2 ** 40, 2 ** 40)])
+    if kind == 2:
+        return rng.choice([0.5, -0.0, 3.0, float('inf'), float('nan'), 1e300, -2.25])
+    if kind == 3:
+        return bytes(rng.randrange(256) for _ in range(rng.randrange(12)))
+    if kind == 4:
+        return None
+    if kind == 5:
+        return 'k%d' % rng.randrange(1000)
+    return tuple(random_key(rng, depth + 1) for _ in range(rng.randrange(6)))
+
+
+def test_native_fast_key_bytes_are_glibs():
+    # The native module writes the bytes of common keys itself, for the
+    # lookups: they must be exactly GLib's normal form of the GVariant the
+    # key converts to, type string included, or the table would not find
+    # what another path stored.
+    import random
+    from gi.overrides import _wk_common
+    native = _wk_common.native
+    if native is None:
+        pytest.skip('the native module was not built (or WK_PYTHON_NATIVE=0)')
+    rng = random.Random(1234)
+    samples = KEY_SAMPLES + [random_key(rng) for _ in range(3000)]
+    taken = 0
+    for key in samples:
+        fast = native._fast_key_bytes(key)
+        if fast is None:
+            continue
+        taken += 1
+        variant = native.encode_key(key)
+        normal = variant.get_normal_form()
+        assert fast[0] == normal.get_type_string(), key
+        assert fast[1] == normal.get_data_as_bytes().get_data(), key
+    assert taken > 2000
+    # The common tuples are taken.
+    for key in [(1, 'a'), ('a', 1), (None, b'x', 2.5), ((), ('a', (1,)))]:
+        assert native._fast_key_bytes(key) is not None, key
+
+
 def test_tuple_keys_meet_keys_made_by_glib():
     # Keys the native module serializes itself find the entries of keys
     # GLib built (and the other way round), through the shared table.

@@ -285,6 +285,8 @@ static PyMethodDef module_methods[] = {
     "How many Python refs and proxies a GObject has." },
   { "_c_floor", (PyCFunction) c_floor, METH_VARARGS,
     "_c_floor(what, table, keys, values=None): ns per op of the C calls alone (benchmarks)." },
+  { "_fast_key_bytes", (PyCFunction) fast_key_bytes_py, METH_O,
+    "_fast_key_bytes(key): (type, bytes) as the dicts serialise key without GVariants, or None (tests)." },
   { "encode_key", (PyCFunction) encode_key_py, METH_O,
     "The GLib.Variant that stands for a WeakValueDictionary key." },
   { "decode_key", (PyCFunction) decode_key_py, METH_O,

@@ -86,6 +86,14 @@ WKPY PyObject  *python_ref_count  (PyObject *module, PyObject *ob);
 
 WKPY gboolean   plain_str         (PyObject *key, const char **utf8);
 WKPY GVariant  *encode_key_sunk   (PyObject *key);
+
+/* Room for encode_key_for_call(): a key it serialises itself, on the
+ * caller's stack. */
+#define KEY_SCRATCH_BYTES 448
+typedef struct { guint64 space[(64 + KEY_SCRATCH_BYTES + 2 * sizeof (gsize)) / 8 + 1]; } KeyScratch;
+
+WKPY GVariant  *encode_key_for_call (PyObject *key, KeyScratch *scratch);
+WKPY PyObject  *fast_key_bytes_py (PyObject *module, PyObject *key);
 WKPY PyObject  *python_key        (GVariant *variant);
 WKPY PyObject  *encode_key_py     (PyObject *module, PyObject *key);
 WKPY PyObject  *decode_key_py     (PyObject *module, PyObject *key);

@@ -391,6 +391,7 @@ vcore_lookup (PyObject *self,
               PyObject *key)
 {
   const char *utf8;
+  KeyScratch scratch;
   GVariant *variant;
   GObject *obj;
 
@@ -398,7 +399,7 @@ vcore_lookup (PyObject *self,
     obj = wk_weak_value_dict_lookup_string (VTABLE (self), utf8);
   else
     {
-      variant = encode_key_sunk (key);
+      variant = encode_key_for_call (key, &scratch);
       if (variant == NULL)
         return NULL;
       obj = wk_weak_value_dict_lookup_variant (VTABLE (self), variant);
@@ -428,6 +429,7 @@ vcore_ass_subscript (PyObject *self,
                      PyObject *value)
 {
   const char *utf8;
+  KeyScratch scratch;
   GVariant *variant;
   gboolean removed;
 
@@ -442,7 +444,7 @@ vcore_ass_subscript (PyObject *self,
         wk_weak_value_dict_insert_string (VTABLE (self), utf8, obj);
       else
         {
-          variant = encode_key_sunk (key);
+          variant = encode_key_for_call (key, &scratch);
           if (variant == NULL)
             return -1;
           wk_weak_value_dict_insert_variant (VTABLE (self), variant, obj);
@@ -455,7 +457,7 @@ vcore_ass_subscript (PyObject *self,
     removed = wk_weak_value_dict_remove_string (VTABLE (self), utf8);
   else
     {
-      variant = encode_key_sunk (key);
+      variant = encode_key_for_call (key, &scratch);
       if (variant == NULL)
         return -1;
       removed = wk_weak_value_dict_remove_variant (VTABLE (self), variant);
@@ -474,12 +476,13 @@ vcore_contains (PyObject *self,
                 PyObject *key)
 {
   const char *utf8;
+  KeyScratch scratch;
   GVariant *variant;
   gboolean in;
 
   if (plain_str (key, &utf8))
     return wk_weak_value_dict_contains_string (VTABLE (self), utf8);
-  variant = encode_key_sunk (key);
+  variant = encode_key_for_call (key, &scratch);
   if (variant == NULL)
     return -1;
   in = wk_weak_value_dict_contains_variant (VTABLE (self), variant);
@@ -526,7 +529,8 @@ static PyObject *
 vcore_steal (PyObject *self,
              PyObject *key)
 {
-  GVariant *variant = encode_key_sunk (key);
+  KeyScratch scratch;
+  GVariant *variant = encode_key_for_call (key, &scratch);
   GObject *obj;
 
   if (variant == NULL)

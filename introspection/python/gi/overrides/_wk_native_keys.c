@@ -183,6 +183,293 @@ encode_key_sunk (PyObject *key)
   return variant != NULL ? g_variant_ref_sink (variant) : NULL;
 }
 
+/* ---- The common keys, serialised without GVariants ----------------------
+ *
+ * A lookup with a tuple key through encode_key() makes a GVariant for the
+ * tuple and one for each member, each with its own blocks and GLib's
+ * type lookups, and the table then serialises the tuple to compare it
+ * with its stored keys: most of such a lookup. For the keys made only of
+ * plain str, int (64-bit), float, bytes, None and tuples of them, this
+ * writes the type string and the serialised bytes in normal form
+ * directly (GVariant's documented format, exactly as g_variant_store()
+ * writes the GVariant encode_key() makes: a Python test compares the two
+ * on many keys), for one GVariant over the caller's buffer. Anything else,
+ * or a key too large for the buffers, takes encode_key(). */
+
+typedef struct
+{
+  char    type[64];
+  gsize   type_len;
+  guint8  data[KEY_SCRATCH_BYTES];
+  gsize   size;
+} KeyScratch_;
+
+G_STATIC_ASSERT (sizeof (KeyScratch_) <= sizeof (KeyScratch));
+
+/* What the serialiser knows of a value it wrote: its alignment mask and,
+ * for a fixed-size type, its size (0 for a variable-size one). */
+typedef struct
+{
+  gsize align;
+  gsize fixed;
+} Shape;
+
+enum { FAST_OK = 1, FAST_NO = 0, FAST_ERROR = -1 };
+
+static gboolean
+put_type (KeyScratch_ *k,
+          const char  *type)
+{
+  gsize n = strlen (type);
+
+  if (k->type_len + n >= sizeof k->type)
+    return FALSE;
+  memcpy (k->type + k->type_len, type, n + 1);
+  k->type_len += n;
+  return TRUE;
+}
+
+static gboolean
+put_bytes (KeyScratch_   *k,
+           gconstpointer  data,
+           gsize          n)
+{
+  if (n > sizeof k->data - k->size)
+    return FALSE;
+  if (n > 0)
+    memcpy (k->data + k->size, data, n);
+  k->size += n;
+  return TRUE;
+}
+
+/* Zero bytes up to a multiple of @align + 1 from the buffer's start. */
+static gboolean
+put_padding (KeyScratch_ *k,
+             gsize        align)
+{
+  static const guint8 zeros[8] = { 0 };
+
+  return put_bytes (k, zeros, (-k->size) & align);
+}
+
+static int fast_key (KeyScratch_ *k, PyObject *key, Shape *shape);
+
+static int
+fast_int (KeyScratch_ *k,
+          PyObject    *key,
+          Shape       *shape)
+{
+  int overflow;
+  long long v = PyLong_AsLongLongAndOverflow (key, &overflow);
+  gint64 x = (gint64) v;
+
+  if (v == -1 && PyErr_Occurred ())
+    return FAST_ERROR;
+  if (overflow)
+    return FAST_NO;   /* 'v' holding its hex: encode_key() */
+  shape->align = 7;
+  shape->fixed = 8;
+  return put_type (k, "x") && put_bytes (k, &x, sizeof x) ? FAST_OK : FAST_NO;
+}
+
+/* The alignment mask of what fast_key() writes for @key (where it takes
+ * it at all): 8 bytes for int, float and None ('mv': a variant's), 1 for
+ * str and bytes, a tuple its members' largest. */
+static gsize
+key_align (PyObject *key)
+{
+  Py_ssize_t i;
+  gsize align = 0;
+
+  if (PyUnicode_Check (key) || PyBytes_Check (key))
+    return 0;
+  if (!PyTuple_Check (key))
+    return 7;
+  for (i = 0; i < PyTuple_GET_SIZE (key); i++)
+    align |= key_align (PyTuple_GET_ITEM (key, i));
+  return align;
+}
+
+static int
+fast_tuple (KeyScratch_ *k,
+            PyObject    *key,
+            Shape       *shape)
+{
+  static const guint8 zeros[8] = { 0 };
+  Py_ssize_t i, n = PyTuple_GET_SIZE (key);
+  gsize start = k->size, ends[16], n_ends = 0, body, offset_size, j;
+  gboolean fixed = TRUE;
+
+  /* The tuple starts aligned to its alignment (its parent or the
+   * buffer's start saw to it), so padding each member to its own
+   * alignment from the buffer's start pads it from the tuple's. */
+  shape->align = 0;
+  if (!put_type (k, "("))
+    return FAST_NO;
+  for (i = 0; i < n; i++)
+    {
+      PyObject *item = PyTuple_GET_ITEM (key, i);
+      Shape member;
+      int r;
+
+      if (!put_padding (k, key_align (item)))
+        return FAST_NO;
+      r = fast_key (k, item, &member);
+      if (r != FAST_OK)
+        return r;
+      shape->align |= member.align;
+      if (member.fixed == 0)
+        {
+          fixed = FALSE;
+          if (i + 1 < n)
+            {
+              if (n_ends == G_N_ELEMENTS (ends))
+                return FAST_NO;
+              ends[n_ends++] = k->size - start;
+            }
+        }
+    }
+  if (!put_type (k, ")"))
+    return FAST_NO;
+
+  body = k->size - start;
+  if (fixed)
+    {
+      /* A fixed-size tuple is padded to its alignment; the unit tuple is
+       * one zero byte. */
+      gsize size = body == 0 ? 1 : (body + shape->align) & ~shape->align;
+
+      shape->fixed = size;
+      return put_bytes (k, zeros, size - body) ? FAST_OK : FAST_NO;
+    }
+
+  /* The end offsets of the variable-size members but the last, from the
+   * end of the tuple backwards, little-endian, each as wide as the
+   * tuple's total size needs (1 byte up to 255, 2 up to 65535). */
+  shape->fixed = 0;
+  if (body + n_ends <= G_MAXUINT8)
+    offset_size = 1;
+  else if (body + 2 * n_ends <= G_MAXUINT16)
+    offset_size = 2;
+  else
+    return FAST_NO;
+  for (j = n_ends; j-- > 0;)
+    {
+      guint8 le[2] = { ends[j] & 0xff, (ends[j] >> 8) & 0xff };
+
+      if (!put_bytes (k, le, offset_size))
+        return FAST_NO;
+    }
+  return FAST_OK;
+}
+
+/* Writes @key's type and bytes, as encode_key() would make them; FAST_NO
+ * for a key it leaves to encode_key(). */
+static int
+fast_key (KeyScratch_ *k,
+          PyObject    *key,
+          Shape       *shape)
+{
+  if (PyUnicode_Check (key))
+    {
+      const char *utf8;
+
+      if (!plain_str (key, &utf8))
+        return FAST_NO;
+      shape->align = 0;
+      shape->fixed = 0;
+      return put_type (k, "s") && put_bytes (k, utf8, strlen (utf8) + 1) ? FAST_OK : FAST_NO;
+    }
+  if (PyLong_Check (key))
+    return fast_int (k, key, shape);
+  if (PyFloat_Check (key))
+    {
+      double d = PyFloat_AS_DOUBLE (key);
+
+      if (isfinite (d) && floor (d) == d)
+        {
+          /* 1.0 == 1; also -0.0 == 0: as encode_key(), an int */
+          PyObject *i = PyLong_FromDouble (d);
+          int r;
+
+          if (i == NULL)
+            return FAST_ERROR;
+          r = fast_int (k, i, shape);
+          Py_DECREF (i);
+          return r;
+        }
+      shape->align = 7;
+      shape->fixed = 8;
+      return put_type (k, "d") && put_bytes (k, &d, sizeof d) ? FAST_OK : FAST_NO;
+    }
+  if (PyBytes_Check (key))
+    {
+      shape->align = 0;
+      shape->fixed = 0;
+      return put_type (k, "ay") && put_bytes (k, PyBytes_AS_STRING (key), PyBytes_GET_SIZE (key))
+             ? FAST_OK : FAST_NO;
+    }
+  if (key == Py_None)
+    {
+      /* 'mv', nothing: no bytes; aligned as a variant. */
+      shape->align = 7;
+      shape->fixed = 0;
+      return put_type (k, "mv") ? FAST_OK : FAST_NO;
+    }
+  if (PyTuple_Check (key))
+    return fast_tuple (k, key, shape);
+  return FAST_NO;
+}
+
+/* The type string and serialised bytes of @key when the fast path takes
+ * it: FAST_OK, FAST_NO (use encode_key()), or FAST_ERROR. */
+static int
+fast_key_bytes (PyObject    *key,
+                KeyScratch_ *k)
+{
+  Shape shape;
+
+  k->type_len = 0;
+  k->type[0] = '\0';
+  k->size = 0;
+  return fast_key (k, key, &shape);
+}
+
+/* A GVariant for @key for the length of one libwk call, which keeps no
+ * reference past it: over @scratch's buffer when the fast path takes the
+ * key, else encode_key()'s. NULL with an exception. */
+GVariant *
+encode_key_for_call (PyObject   *key,
+                     KeyScratch *scratch)
+{
+  KeyScratch_ *k = (KeyScratch_ *) scratch;
+  int r = fast_key_bytes (key, k);
+
+  if (r == FAST_ERROR)
+    return NULL;
+  if (r == FAST_OK)
+    return g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (k->type), k->data,
+                                                        k->size, TRUE, NULL, NULL));
+  return encode_key_sunk (key);
+}
+
+/* For the tests: (type, bytes) of the fast path, or None where it leaves
+ * the key to encode_key(). */
+PyObject *
+fast_key_bytes_py (PyObject *module,
+                   PyObject *key)
+{
+  KeyScratch scratch;
+  KeyScratch_ *k = (KeyScratch_ *) &scratch;
+  int r = fast_key_bytes (key, k);
+
+  if (r == FAST_ERROR)
+    return NULL;
+  if (r == FAST_NO)
+    Py_RETURN_NONE;
+  return Py_BuildValue ("(sy#)", k->type, (const char *) k->data, (Py_ssize_t) k->size);
+}
+
 static gboolean
 str_needs_escape (PyObject *text)
 {
