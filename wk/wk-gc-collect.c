@@ -240,14 +240,45 @@ object_is_dying (GObject *object,
  * (each pass over the set is a cache miss per object), the count is read
  * (into count, for step 3) and gc_refs starts as the count minus @own,
  * the references the collection holds itself. */
+/* The scratch arrays of a collection are kept for the next one
+ * (collections run one at a time, under collect_lock): freeing arrays of
+ * the set's size at the end of each collection made glibc consolidate its
+ * free lists there, a tenth of the time of a collection of 10^5 objects.
+ * Arrays longer than SCRATCH_KEEP entries are freed all the same. */
+#define SCRATCH_KEEP (1u << 18)
+
+static GPtrArray *scratch_ptrs[3];
+static GArray    *scratch_garbage;
+
+static GPtrArray *
+scratch_take (guint which)
+{
+  GPtrArray *array = g_steal_pointer (&scratch_ptrs[which]);
+
+  return array != NULL ? array : g_ptr_array_new ();
+}
+
+static void
+scratch_give (guint      which,
+              GPtrArray *array)
+{
+  if (array->len <= SCRATCH_KEEP && scratch_ptrs[which] == NULL)
+    {
+      g_ptr_array_set_size (array, 0);
+      scratch_ptrs[which] = array;
+    }
+  else
+    g_ptr_array_unref (array);
+}
+
 static void
 set_init (Set      *set,
           WkGcHead *list,
           gint      own)
 {
-  set->heads = g_ptr_array_new ();
-  set->stack = g_ptr_array_new ();
-  set->ephemerons = g_ptr_array_new ();
+  set->heads = scratch_take (0);
+  set->stack = scratch_take (1);
+  set->ephemerons = scratch_take (2);
   for (WkGcHead *h = list->next; h != list; h = h->next)
     {
       gint count = __atomic_load_n ((gint *) &h->object->ref_count, __ATOMIC_SEQ_CST);
@@ -265,9 +296,9 @@ set_init (Set      *set,
 static void
 set_free (Set *set)
 {
-  g_ptr_array_unref (set->heads);
-  g_ptr_array_unref (set->stack);
-  g_ptr_array_unref (set->ephemerons);
+  scratch_give (0, g_steal_pointer (&set->heads));
+  scratch_give (1, g_steal_pointer (&set->stack));
+  scratch_give (2, g_steal_pointer (&set->ephemerons));
 }
 
 static void
@@ -965,7 +996,8 @@ _wk_gc_collect_run (gint            generation,
 
   g_assert (in_collection);
 
-  garbage = g_array_new (FALSE, FALSE, sizeof (Garbage));
+  garbage = scratch_garbage != NULL ? g_steal_pointer (&scratch_garbage)
+                                    : g_array_new (FALSE, FALSE, sizeof (Garbage));
   anchored = g_array_new (FALSE, FALSE, sizeof (Anchored));
   unref_later = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -1029,7 +1061,13 @@ _wk_gc_collect_run (gint            generation,
                 changed ? " (gave up: counts changed during the collection)" : "");
 
   g_array_unref (anchored);
-  g_array_unref (garbage);
+  if (garbage->len <= SCRATCH_KEEP)
+    {
+      g_array_set_size (garbage, 0);
+      scratch_garbage = garbage;
+    }
+  else
+    g_array_unref (garbage);
   *uncollectable_out = uncollectable;
   return found;
 }
