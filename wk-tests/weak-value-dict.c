@@ -898,6 +898,68 @@ test_variant_key_forms (void)
   g_free (longer_text);
 }
 
+/* The C calls that hand out borrowed keys (the iterator, foreach,
+ * get_keys) hand out GVariants on a dict made for variants, whatever call
+ * stored the key, and each stays valid while its entry stays. */
+static void
+collect_foreach_key (gpointer key,
+                     gpointer value,
+                     gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_variant_ref (key));
+}
+
+static void
+test_variant_keys_borrowed (void)
+{
+  WkWeakValueDict *dict = wk_weak_value_dict_new_for_variants ();
+  GObject *a = g_object_new (G_TYPE_OBJECT, NULL);
+  GObject *b = g_object_new (G_TYPE_OBJECT, NULL);
+  GVariant *tuple = g_variant_ref_sink (g_variant_new ("(xs)", (gint64) 7, "seven"));
+  GVariant *text = g_variant_ref_sink (g_variant_new_string ("text"));
+  WkWeakValueDictIter iter;
+  GPtrArray *keys, *seen = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  gpointer key, value, first = NULL;
+  guint n = 0;
+
+  wk_weak_value_dict_insert_string (dict, "text", a);
+  wk_weak_value_dict_insert_variant (dict, tuple, b);
+
+  wk_weak_value_dict_iter_init (&iter, dict);
+  while (wk_weak_value_dict_iter_next (&iter, &key, &value))
+    {
+      g_assert_true (g_variant_equal (key, n == 0 ? text : tuple));
+      g_assert_true (value == (n == 0 ? a : b));
+      if (n == 0)
+        first = key;
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 2);
+
+  /* The same borrowed key again, still valid. */
+  keys = wk_weak_value_dict_get_keys (dict);
+  g_assert_cmpuint (keys->len, ==, 2);
+  g_assert_true (keys->pdata[0] == first);
+  g_assert_cmpstr (g_variant_get_string (keys->pdata[0], NULL), ==, "text");
+  g_assert_true (g_variant_equal (keys->pdata[1], tuple));
+  g_ptr_array_unref (keys);
+
+  wk_weak_value_dict_foreach (dict, collect_foreach_key, seen);
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_true (g_variant_equal (seen->pdata[1], tuple));
+
+  /* A key kept with a reference outlives its entry. */
+  g_assert_true (wk_weak_value_dict_remove_string (dict, "text"));
+  g_assert_cmpstr (g_variant_get_string (seen->pdata[0], NULL), ==, "text");
+
+  g_ptr_array_unref (seen);
+  g_variant_unref (tuple);
+  g_variant_unref (text);
+  g_object_unref (dict);
+  g_object_unref (a);
+  g_object_unref (b);
+}
+
 /* The string calls are the variant calls with an 's' key: each finds
  * what the other stored, and nothing stored under another type. */
 static void
@@ -1791,6 +1853,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/weak-value-dict/variant-keys", test_variant_keys);
   g_test_add_func ("/weak-value-dict/variant-key-forms", test_variant_key_forms);
   g_test_add_func ("/weak-value-dict/string-keys", test_string_keys);
+  g_test_add_func ("/weak-value-dict/variant-keys-borrowed", test_variant_keys_borrowed);
   g_test_add_func ("/weak-value-dict/bad-input", test_bad_input);
   g_test_add_func ("/weak-value-dict/differential", test_differential);
   g_test_add_func ("/weak-value-dict/threads/values-die-elsewhere", test_values_die_in_other_thread);

@@ -78,6 +78,16 @@ WkWeakTable *wk_weak_table_new          (WkWeakTableKind  kind,
                                          GEqualFunc       key_equal,
                                          GDestroyNotify   key_destroy,
                                          GDestroyNotify   value_destroy);
+/* What the C calls that hand out borrowed keys (iterations, foreach,
+ * the borrowed snapshots) hand out for a stored key, when the table stores
+ * its keys in another form than its users know them; called under the
+ * table's lock, so it must not call user code. The result must stay valid
+ * while the key is stored. */
+typedef gpointer (*WkWeakTableKeyExpose) (gpointer stored_key);
+
+void         wk_weak_table_set_key_expose (WkWeakTable          *table,
+                                           WkWeakTableKeyExpose  expose);
+
 /* The owner lets go: every entry leaves, with its destroy notifies. */
 void         wk_weak_table_free         (WkWeakTable     *table);
 
@@ -237,7 +247,16 @@ struct _WkWeakTable
   GPtrArray       *chunks;       /* NodeChunk */
   GDestroyNotify   key_destroy;
   GDestroyNotify   value_destroy;
+  WkWeakTableKeyExpose key_expose; /* NULL: keys are handed out as stored */
 };
+
+/* A stored key as the C calls hand it out (see WkWeakTableKeyExpose). */
+static inline gpointer
+exposed_key (WkWeakTable *table,
+             gpointer     key)
+{
+  return table->key_expose != NULL ? table->key_expose (key) : key;
+}
 
 /* What a call does once it has unlocked. It holds the destroy notifies
  * itself: a death handler owns no reference on the table, which another

@@ -69,7 +69,7 @@ wk_weak_table_iter_next (WkWeakTableIter *iter,
       if (strong != NULL && entry->anchor == anchor)
         {
           if (key != NULL)
-            *key = entry->key;
+            *key = exposed_key (table, entry->key);
           if (object != NULL)
             *object = strong;
           if (value != NULL)
@@ -165,7 +165,7 @@ wk_weak_table_snapshot (WkWeakTable     *table,
       if (entry->anchor == NULL)
         continue;
       shot.anchor = wk_anchor_ref (entry->anchor);
-      shot.key = copy_key != NULL ? copy_key (entry->key) : entry->key;
+      shot.key = copy_key != NULL ? copy_key (entry->key) : exposed_key (table, entry->key);
       shot.value = table->kind == WK_WEAK_TABLE_WEAK_KEYS ? entry->value : NULL;
       shot.node = entry->node;
       if (copy_value != NULL)

@@ -389,6 +389,13 @@ wk_weak_table_new (WkWeakTableKind  kind,
   return table;
 }
 
+void
+wk_weak_table_set_key_expose (WkWeakTable          *table,
+                              WkWeakTableKeyExpose  expose)
+{
+  table->key_expose = expose;
+}
+
 gboolean
 wk_weak_table_insert (WkWeakTable *table,
                       gpointer     key,

@@ -21,8 +21,10 @@
  * stands for, NUL included) or at a GVariant's bytes stored in a buffer.
  * The two share one pointer type, told apart by the low bits (both are
  * aligned): 1 a probe, 2 a blob. A GVariant never reaches the table, and
- * a key leaves it as a GVariant made from its blob (copy_variant(), for
- * the snapshots).
+ * a key leaves it as a GVariant made from its blob: a new one for the
+ * face's snapshots (copy_variant()), and for the C calls that hand out
+ * borrowed keys (the iterators, foreach, get_keys) one made at the first
+ * such call and kept with the blob (blob_expose()).
  *
  * Two keys are equal when their type strings and their bytes are: that
  * is g_variant_equal()'s equality, which for trusted values compares the
@@ -51,6 +53,9 @@ typedef struct
 
 typedef struct
 {
+  GVariant *variant;     /* (atomic) (owned) (nullable) the key as the C
+                          * calls that borrow keys hand it out, made the
+                          * first time one does (blob_expose()) */
   guint32 hash;
   guint32 size;          /* of the serialised value */
   guint32 type_length;   /* then the type string and its NUL, then the
@@ -143,6 +148,7 @@ blob_key_new (const KeyProbe *probe)
 
   g_return_val_if_fail (probe->size <= G_MAXUINT32, NULL);
   blob = g_malloc (blob_data_offset (type_length) + probe->size);
+  blob->variant = NULL;
   blob->hash = key_hash_bytes (probe->type, probe->data, probe->size);
   blob->size = (guint32) probe->size;
   blob->type_length = (guint32) type_length;
@@ -263,7 +269,41 @@ variant_key_equal (gconstpointer a,
 static void
 variant_key_free (gpointer key)
 {
-  g_free ((gpointer) key_blob (key));
+  KeyBlob *blob = (KeyBlob *) key_blob (key);
+
+  g_clear_pointer (&blob->variant, g_variant_unref);
+  g_free (blob);
+}
+
+/* A new GVariant of @blob's value, over a copy of its bytes. */
+static GVariant *
+blob_to_variant (const KeyBlob *blob)
+{
+  GBytes *bytes = g_bytes_new (blob_data (blob), blob->size);
+  GVariant *variant = g_variant_new_from_bytes (G_VARIANT_TYPE (blob->type), bytes, TRUE);
+
+  g_bytes_unref (bytes);
+  return g_variant_ref_sink (variant);
+}
+
+/* The stored key as the C calls that borrow keys (the iterators,
+ * foreach, get_keys) hand it out: a GVariant, as the face's keys are,
+ * made once and kept with the blob, so that it stays valid while the
+ * entry stays in the dict. */
+static gpointer
+blob_expose (gpointer key)
+{
+  KeyBlob *blob = (KeyBlob *) key_blob (key);
+  GVariant *variant = __atomic_load_n (&blob->variant, __ATOMIC_ACQUIRE), *made;
+
+  if (variant != NULL)
+    return variant;
+  made = blob_to_variant (blob);
+  if (__atomic_compare_exchange_n (&blob->variant, &variant, made, FALSE,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    return made;
+  g_variant_unref (made);
+  return variant;
 }
 
 /* g_object_new() alone (what bindings do for `Wk.WeakValueDict()`) gives
@@ -271,8 +311,11 @@ variant_key_free (gpointer key)
 WkWeakTable *
 _wk_weak_value_dict_variant_table_new (void)
 {
-  return wk_weak_table_new (WK_WEAK_TABLE_WEAK_VALUES, variant_key_hash, variant_key_equal,
-                            variant_key_free, NULL);
+  WkWeakTable *table = wk_weak_table_new (WK_WEAK_TABLE_WEAK_VALUES, variant_key_hash,
+                                          variant_key_equal, variant_key_free, NULL);
+
+  wk_weak_table_set_key_expose (table, blob_expose);
+  return table;
 }
 
 /* The binding face needs a dict made for variants. On failure a floating
@@ -564,17 +607,17 @@ wk_weak_value_dict_remove_string (WkWeakValueDict *self,
   return wk_weak_table_remove (self->table, probe_key (&probe));
 }
 
-/* A stored key as the snapshots hand it out: a GVariant, with a copy of
- * the blob's bytes. */
+/* A stored key as the face's own snapshots hand it out: a new reference
+ * to a GVariant of it (the one a borrowing call made, if any; else a new
+ * one, not kept, so that a binding's iterations do not keep a GVariant
+ * per key). */
 static gpointer
 copy_variant (gpointer key)
 {
   const KeyBlob *blob = key_blob (key);
-  GBytes *bytes = g_bytes_new (blob_data (blob), blob->size);
-  GVariant *variant = g_variant_new_from_bytes (G_VARIANT_TYPE (blob->type), bytes, TRUE);
+  GVariant *variant = __atomic_load_n (&blob->variant, __ATOMIC_ACQUIRE);
 
-  g_bytes_unref (bytes);
-  return g_variant_ref_sink (variant);
+  return variant != NULL ? g_variant_ref (variant) : blob_to_variant (blob);
 }
 
 /**
