@@ -151,7 +151,7 @@ dup_qdata_anchor (gpointer data,
 WkAnchor *
 wk_anchor_lookup (GObject *object)
 {
-  if (WK_IS_OBJECT (object))
+  if (_wk_is_object (object))
     return dup_from_slot (_wk_object_anchor_slot (WK_OBJECT (object)));
   return g_object_dup_qdata (object, wk_anchor_quark (), dup_qdata_anchor, NULL);
 }
@@ -179,7 +179,7 @@ static inline gboolean
 object_is_dying (GObject *object)
 {
   return __atomic_load_n ((gint *) &object->ref_count, __ATOMIC_ACQUIRE) <= 0 ||
-         (WK_IS_OBJECT (object) && _wk_object_is_disposing (WK_OBJECT (object)));
+         (_wk_is_object (object) && _wk_object_is_disposing (WK_OBJECT (object)));
 }
 
 /* TRUE when @anchor is alive, after waiting for a collection that is
@@ -217,7 +217,7 @@ wk_anchor_obtain (GObject *object)
           return anchor_new_dead ();
         }
 
-      if (WK_IS_OBJECT (object))
+      if (_wk_is_object (object))
         {
           WkAnchor *expected = NULL;
 

@@ -515,6 +515,27 @@ wk_finalize_run_atexit (void)
     finalizer_finish (self, TRUE);
 }
 
+/* The ids of light finalizers: unique in the process (a gsize does not
+ * wrap in practice), never 0. Each thread takes them from the shared
+ * counter in blocks, so that adding a finalizer writes no shared word. */
+#define LIGHT_ID_BLOCK 256
+
+static gsize
+light_id_next (void)
+{
+  static gsize last_block;   /* (atomic) */
+  static __thread gsize next, end;
+
+  if (G_UNLIKELY (next == end))
+    {
+      end = __atomic_add_fetch (&last_block, LIGHT_ID_BLOCK, __ATOMIC_RELAXED);
+      next = end - LIGHT_ID_BLOCK;
+      if (next == 0)
+        next++;
+    }
+  return next++;
+}
+
 /**
  * wk_finalize_add: (skip)
  * @object: (type GObject.Object): the object to watch, any GObject
@@ -543,7 +564,6 @@ wk_finalize_add (gpointer        object,
                  gpointer        user_data,
                  GDestroyNotify  destroy)
 {
-  static gsize last_id;   /* (atomic) */
   WkLightNode *light;
   WkAnchor *anchor;
 
@@ -554,9 +574,7 @@ wk_finalize_add (gpointer        object,
   light->node.callback = (WkRefCallback) (void (*) (void)) func;
   light->node.user_data = user_data;
   light->node.destroy = destroy;
-  do
-    light->id = __atomic_add_fetch (&last_id, 1, __ATOMIC_RELAXED);
-  while (G_UNLIKELY (light->id == 0));
+  light->id = light_id_next ();
 
   anchor = wk_anchor_obtain (object);
   if (!wk_anchor_add_light (anchor, light))

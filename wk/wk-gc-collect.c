@@ -117,7 +117,7 @@ _wk_gc_mark_unheld_slow (GObject *child,
 {
   /* The caller holds @child (the reference it takes out), and the lock
    * that guarded it in its holder. */
-  if (WK_IS_OBJECT (child))
+  if (_wk_is_object (child))
     {
       __atomic_store_n (&_wk_object_gc_head ((WkObject *) child)->moved, PHASE_EPOCH (phase),
                         __ATOMIC_SEQ_CST);
@@ -319,7 +319,7 @@ set_find (GObject *child)
 {
   WkGcHead *head;
 
-  if (G_UNLIKELY (child == NULL) || !WK_IS_OBJECT (child))
+  if (G_UNLIKELY (child == NULL) || !_wk_is_object (child))
     return NULL;
   head = _wk_object_gc_head ((WkObject *) child);
   return (head->flags & FLAG_IN_SET) ? head : NULL;

@@ -65,6 +65,18 @@ typedef struct
 
 G_DEFINE_TYPE_WITH_PRIVATE (WkObject, wk_object, G_TYPE_OBJECT)
 
+gsize _wk_is_object_cache[WK_IS_OBJECT_CACHE_SIZE];
+
+gboolean
+_wk_is_object_slow (GType type)
+{
+  gboolean is = g_type_is_a (type, WK_TYPE_OBJECT);
+
+  __atomic_store_n (&_wk_is_object_cache[(type >> 3) % WK_IS_OBJECT_CACHE_SIZE],
+                    type | (is ? 1 : 0), __ATOMIC_RELAXED);
+  return is;
+}
+
 static inline void
 held_lock (WkObjectPrivate *priv)
 {
