@@ -948,6 +948,25 @@ test_variant_keys_borrowed (void)
   g_assert_cmpuint (seen->len, ==, 2);
   g_assert_true (g_variant_equal (seen->pdata[1], tuple));
 
+  /* A value nested deeper than GLib takes type strings for (128 levels)
+   * is a key too, and is handed out again. */
+  {
+    GVariant *deep = g_variant_new_string ("leaf"), *deep_key;
+    int level;
+
+    for (level = 0; level < 129; level++)
+      deep = g_variant_new_tuple (&deep, 1);
+    deep_key = g_variant_ref_sink (deep);
+    wk_weak_value_dict_insert_variant (dict, deep_key, a);
+    keys = wk_weak_value_dict_get_variant_keys (dict);
+    g_assert_cmpuint (keys->len, ==, 3);
+    g_assert_true (g_variant_equal (keys->pdata[2], deep_key));
+    g_ptr_array_foreach (keys, (GFunc) (void (*) (void)) g_variant_unref, NULL);
+    g_ptr_array_unref (keys);
+    g_assert_true (wk_weak_value_dict_remove_variant (dict, deep_key));
+    g_variant_unref (deep_key);
+  }
+
   /* A key kept with a reference outlives its entry. */
   g_assert_true (wk_weak_value_dict_remove_string (dict, "text"));
   g_assert_cmpstr (g_variant_get_string (seen->pdata[0], NULL), ==, "text");

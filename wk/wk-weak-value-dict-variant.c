@@ -156,7 +156,14 @@ blob_key_new (const KeyProbe *probe)
   if (probe->size > 0)
     memcpy ((guint8 *) blob_data (blob), probe->data, probe->size);
   if (probe->normal != NULL)
-    keep_type_info (probe->normal);
+    {
+      keep_type_info (probe->normal);
+      /* GLib builds values nested deeper than it takes type strings for
+       * (128 levels): such a key could not be made again from its type
+       * string, so the blob keeps the value itself, to hand out. */
+      if (G_UNLIKELY (!g_variant_type_string_is_valid (probe->type)))
+        blob->variant = g_variant_ref (probe->normal);
+    }
   return (gpointer) ((guintptr) blob | KEY_BLOB);
 }
 
@@ -445,8 +452,8 @@ wk_weak_value_dict_contains_variant (WkWeakValueDict *self,
  * @self: a dict made with [ctor@Wk.WeakValueDict.new_for_variants]
  * @key: a key
  *
- * Removes the entry of @key; the dict drops its reference on the key (at
- * the end of the iteration if one is running).
+ * Removes the entry of @key (its stored key is freed at the end of the
+ * iteration if one is running).
  *
  * Returns: whether there was an entry
  */

@@ -24,7 +24,15 @@
  * replaces the key and the value, as g_hash_table_replace() does). The
  * binding face, [ctor@Wk.WeakValueDict.new_for_variants], takes [struct@GLib.Variant]
  * keys of any type, containers included; bindings see its methods under
- * the plain names (`insert`, `lookup`, ...).
+ * the plain names (`insert`, `lookup`, ...). Two keys are the same key
+ * when g_variant_equal() says so. The binding face keeps a copy of a
+ * key's value, not the GVariant it was given (it holds no reference on
+ * it), in one block with the key's bytes in normal form; the keys it
+ * hands out are GVariants equal to the ones inserted, not the same
+ * instances. The C calls that hand out borrowed keys (the iterator,
+ * [method@Wk.WeakValueDict.foreach], [method@Wk.WeakValueDict.get_keys])
+ * hand out a GVariant for each key on a dict made for variants too, valid
+ * while its entry stays in the dict.
  *
  * ## Order
  *

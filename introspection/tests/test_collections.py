@@ -1980,6 +1980,32 @@ def test_native_fast_key_bytes_are_glibs():
         assert native._fast_key_bytes(key) is not None, key
 
 
+def test_weak_valued_deep_and_long_tuple_keys():
+    # Nested deeper than GLib takes type strings for (128), and long:
+    # stored, found and read back; deeper than Python's recursion limit: a
+    # RecursionError, as the pure-Python conversion gives, not a crash.
+    o = GObject.Object()
+    for depth in (128, 129, 300):
+        k = 'leaf'
+        for _ in range(depth):
+            k = (k,)
+        d = Wk.WeakValueDictionary()
+        d[k] = o
+        assert k in d and d[k] is o
+        assert list(d) == [k] and list(d.items()) == [(k, o)]
+        assert d.popitem() == (k, o)
+    k = 'leaf'
+    for _ in range(100000):
+        k = (k,)
+    d = Wk.WeakValueDictionary()
+    with pytest.raises(RecursionError):
+        d[k] = o
+    assert len(d) == 0
+    long_key = tuple(range(200000))
+    d[long_key] = o
+    assert d[long_key] is o and list(d) == [long_key]
+
+
 def test_tuple_keys_meet_keys_made_by_glib():
     # Keys the native module serializes itself find the entries of keys
     # GLib built (and the other way round), through the shared table.

@@ -129,8 +129,13 @@ encode_key (PyObject *key)
   if (PyTuple_Check (key))
     {
       Py_ssize_t i, n = PyTuple_GET_SIZE (key);
-      GVariant **children = g_newa (GVariant *, n > 0 ? n : 1);
+      GVariant *few[16], **children = n <= 16 ? few : g_new (GVariant *, n);
+      GVariant *variant = NULL;
 
+      /* Nested as deep as Python's recursion limit allows, as the
+       * pure-Python conversion (RecursionError beyond). */
+      if (Py_EnterRecursiveCall (" while converting a key"))
+        n = -1;
       for (i = 0; i < n; i++)
         {
           children[i] = encode_key (PyTuple_GET_ITEM (key, i));
@@ -138,10 +143,18 @@ encode_key (PyObject *key)
             {
               while (i-- > 0)
                 g_variant_unref (g_variant_ref_sink (children[i]));
-              return NULL;
+              break;
             }
         }
-      return g_variant_new_tuple (children, n);
+      if (n >= 0)
+        {
+          Py_LeaveRecursiveCall ();
+          if (i == n)
+            variant = g_variant_new_tuple (children, n);
+        }
+      if (children != few)
+        g_free (children);
+      return variant;
     }
   if (variant_class != NULL)
     {
@@ -533,6 +546,11 @@ decode_key (GVariant *variant)
 
       if (tuple == NULL)
         return NULL;
+      if (Py_EnterRecursiveCall (" while converting a key"))
+        {
+          Py_DECREF (tuple);
+          return NULL;
+        }
       for (i = 0; i < n; i++)
         {
           GVariant *child = g_variant_get_child_value (variant, i);
@@ -541,11 +559,13 @@ decode_key (GVariant *variant)
           g_variant_unref (child);
           if (item == NULL || item == NOT_CANONICAL)
             {
+              Py_LeaveRecursiveCall ();
               Py_DECREF (tuple);
               return item;
             }
           PyTuple_SET_ITEM (tuple, i, item);
         }
+      Py_LeaveRecursiveCall ();
       return tuple;
     }
   if (g_variant_type_equal (type, G_VARIANT_TYPE_VARIANT))
