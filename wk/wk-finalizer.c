@@ -524,7 +524,8 @@ static gsize
 light_id_next (void)
 {
   static gsize last_block;   /* (atomic) */
-  static __thread gsize next, end;
+  static __thread gsize next __attribute__ ((tls_model ("initial-exec")));
+  static __thread gsize end __attribute__ ((tls_model ("initial-exec")));
 
   if (G_UNLIKELY (next == end))
     {

@@ -144,8 +144,8 @@ steal_held (WkObjectPrivate *priv)
  * chain die changes: each still dies once nothing holds it. */
 #define DROP_MAX_DEPTH 50
 
-static __thread guint drop_depth;
-static __thread GPtrArray *drop_queue;   /* (owned) of (owned) objects */
+static __thread guint drop_depth __attribute__ ((tls_model ("initial-exec")));
+static __thread GPtrArray *drop_queue __attribute__ ((tls_model ("initial-exec")));   /* (owned) of (owned) objects */
 
 static void
 drop_held (Held held)
