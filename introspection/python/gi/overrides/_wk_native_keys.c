@@ -289,7 +289,8 @@ fast_int (KeyScratch_ *k,
  * it at all): 8 bytes for int, float and None ('mv': a variant's), 1 for
  * str and bytes, a tuple its members' largest. */
 static gsize
-key_align (PyObject *key)
+key_align (PyObject *key,
+           guint     depth)
 {
   Py_ssize_t i;
   gsize align = 0;
@@ -298,8 +299,12 @@ key_align (PyObject *key)
     return 0;
   if (!PyTuple_Check (key))
     return 7;
-  for (i = 0; i < PyTuple_GET_SIZE (key); i++)
-    align |= key_align (PyTuple_GET_ITEM (key, i));
+  /* Deeper than the type buffer holds, the key goes to encode_key()
+   * anyway: no need to look further (nor to recurse without a bound). */
+  if (depth > sizeof ((KeyScratch_ *) NULL)->type / 2)
+    return 0;
+  for (i = 0; i < PyTuple_GET_SIZE (key) && align != 7; i++)
+    align |= key_align (PyTuple_GET_ITEM (key, i), depth + 1);
   return align;
 }
 
@@ -325,7 +330,7 @@ fast_tuple (KeyScratch_ *k,
       Shape member;
       int r;
 
-      if (!put_padding (k, key_align (item)))
+      if (!put_padding (k, key_align (item, 0)))
         return FAST_NO;
       r = fast_key (k, item, &member);
       if (r != FAST_OK)
