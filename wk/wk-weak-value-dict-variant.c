@@ -160,9 +160,17 @@ blob_key_new (const KeyProbe *probe)
       keep_type_info (probe->normal);
       /* GLib builds values nested deeper than it takes type strings for
        * (128 levels): such a key could not be made again from its type
-       * string, so the blob keeps the value itself, to hand out. */
+       * string, so the blob keeps a value of it, to hand out, made with
+       * the caller's GVariant's type over a copy of the bytes (the
+       * caller's may live in memory of its own). */
       if (G_UNLIKELY (!g_variant_type_string_is_valid (probe->type)))
-        blob->variant = g_variant_ref (probe->normal);
+        {
+          GBytes *bytes = g_bytes_new (probe->data, probe->size);
+          const GVariantType *type = g_variant_get_type (probe->normal);
+
+          blob->variant = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, TRUE));
+          g_bytes_unref (bytes);
+        }
     }
   return (gpointer) ((guintptr) blob | KEY_BLOB);
 }

@@ -87,10 +87,16 @@ WKPY PyObject  *python_ref_count  (PyObject *module, PyObject *ob);
 WKPY gboolean   plain_str         (PyObject *key, const char **utf8);
 WKPY GVariant  *encode_key_sunk   (PyObject *key);
 
-/* Room for encode_key_for_call(): a key it serialises itself, on the
- * caller's stack. */
+/* Room for encode_key_for_call(): the type string and bytes of a key it
+ * serialises itself, on the caller's stack. */
 #define KEY_SCRATCH_BYTES 448
-typedef struct { guint64 space[(64 + KEY_SCRATCH_BYTES + 2 * sizeof (gsize)) / 8 + 1]; } KeyScratch;
+typedef struct
+{
+  guint64 data_space[KEY_SCRATCH_BYTES / 8];   /* the bytes, 8-aligned */
+  gsize   size;
+  char    type[64];
+  gsize   type_len;
+} KeyScratch;
 
 WKPY GVariant  *encode_key_for_call (PyObject *key, KeyScratch *scratch);
 WKPY PyObject  *fast_key_bytes_py (PyObject *module, PyObject *key);

@@ -209,15 +209,7 @@ encode_key_sunk (PyObject *key)
  * on many keys), for one GVariant over the caller's buffer. Anything else,
  * or a key too large for the buffers, takes encode_key(). */
 
-typedef struct
-{
-  char    type[64];
-  gsize   type_len;
-  guint8  data[KEY_SCRATCH_BYTES];
-  gsize   size;
-} KeyScratch_;
-
-G_STATIC_ASSERT (sizeof (KeyScratch_) <= sizeof (KeyScratch));
+#define SCRATCH_DATA(k) ((guint8 *) (k)->data_space)
 
 /* What the serialiser knows of a value it wrote: its alignment mask and,
  * for a fixed-size type, its size (0 for a variable-size one). */
@@ -230,7 +222,7 @@ typedef struct
 enum { FAST_OK = 1, FAST_NO = 0, FAST_ERROR = -1 };
 
 static gboolean
-put_type (KeyScratch_ *k,
+put_type (KeyScratch  *k,
           const char  *type)
 {
   gsize n = strlen (type);
@@ -243,21 +235,21 @@ put_type (KeyScratch_ *k,
 }
 
 static gboolean
-put_bytes (KeyScratch_   *k,
+put_bytes (KeyScratch   *k,
            gconstpointer  data,
            gsize          n)
 {
-  if (n > sizeof k->data - k->size)
+  if (n > sizeof k->data_space - k->size)
     return FALSE;
   if (n > 0)
-    memcpy (k->data + k->size, data, n);
+    memcpy (SCRATCH_DATA (k) + k->size, data, n);
   k->size += n;
   return TRUE;
 }
 
 /* Zero bytes up to a multiple of @align + 1 from the buffer's start. */
 static gboolean
-put_padding (KeyScratch_ *k,
+put_padding (KeyScratch  *k,
              gsize        align)
 {
   static const guint8 zeros[8] = { 0 };
@@ -265,10 +257,10 @@ put_padding (KeyScratch_ *k,
   return put_bytes (k, zeros, (-k->size) & align);
 }
 
-static int fast_key (KeyScratch_ *k, PyObject *key, Shape *shape);
+static int fast_key (KeyScratch  *k, PyObject *key, Shape *shape);
 
 static int
-fast_int (KeyScratch_ *k,
+fast_int (KeyScratch  *k,
           PyObject    *key,
           Shape       *shape)
 {
@@ -301,7 +293,7 @@ key_align (PyObject *key,
     return 7;
   /* Deeper than the type buffer holds, the key goes to encode_key()
    * anyway: no need to look further (nor to recurse without a bound). */
-  if (depth > sizeof ((KeyScratch_ *) NULL)->type / 2)
+  if (depth > G_SIZEOF_MEMBER (KeyScratch, type) / 2)
     return 0;
   for (i = 0; i < PyTuple_GET_SIZE (key) && align != 7; i++)
     align |= key_align (PyTuple_GET_ITEM (key, i), depth + 1);
@@ -309,7 +301,7 @@ key_align (PyObject *key,
 }
 
 static int
-fast_tuple (KeyScratch_ *k,
+fast_tuple (KeyScratch  *k,
             PyObject    *key,
             Shape       *shape)
 {
@@ -384,7 +376,7 @@ fast_tuple (KeyScratch_ *k,
 /* Writes @key's type and bytes, as encode_key() would make them; FAST_NO
  * for a key it leaves to encode_key(). */
 static int
-fast_key (KeyScratch_ *k,
+fast_key (KeyScratch  *k,
           PyObject    *key,
           Shape       *shape)
 {
@@ -443,7 +435,7 @@ fast_key (KeyScratch_ *k,
  * it: FAST_OK, FAST_NO (use encode_key()), or FAST_ERROR. */
 static int
 fast_key_bytes (PyObject    *key,
-                KeyScratch_ *k)
+                KeyScratch  *k)
 {
   Shape shape;
 
@@ -460,13 +452,13 @@ GVariant *
 encode_key_for_call (PyObject   *key,
                      KeyScratch *scratch)
 {
-  KeyScratch_ *k = (KeyScratch_ *) scratch;
+  KeyScratch *k = scratch;
   int r = fast_key_bytes (key, k);
 
   if (r == FAST_ERROR)
     return NULL;
   if (r == FAST_OK)
-    return g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (k->type), k->data,
+    return g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (k->type), SCRATCH_DATA (k),
                                                         k->size, TRUE, NULL, NULL));
   return encode_key_sunk (key);
 }
@@ -478,14 +470,14 @@ fast_key_bytes_py (PyObject *module,
                    PyObject *key)
 {
   KeyScratch scratch;
-  KeyScratch_ *k = (KeyScratch_ *) &scratch;
+  KeyScratch *k = &scratch;
   int r = fast_key_bytes (key, k);
 
   if (r == FAST_ERROR)
     return NULL;
   if (r == FAST_NO)
     Py_RETURN_NONE;
-  return Py_BuildValue ("(sy#)", k->type, (const char *) k->data, (Py_ssize_t) k->size);
+  return Py_BuildValue ("(sy#)", k->type, (const char *) SCRATCH_DATA (k), (Py_ssize_t) k->size);
 }
 
 static gboolean
