@@ -967,6 +967,26 @@ test_variant_keys_borrowed (void)
     g_variant_unref (deep_key);
   }
 
+  /* Replacing a value, with another object or the same one, keeps the
+   * entry and so its borrowed key. */
+  keys = wk_weak_value_dict_get_keys (dict);
+  wk_weak_value_dict_insert_string (dict, "text", b);
+  wk_weak_value_dict_insert_variant (dict, tuple, b);
+  wk_weak_value_dict_insert_variant (dict, g_variant_new ("(xs)", (gint64) 7, "seven"), a);
+  g_assert_cmpuint (wk_weak_value_dict_get_size (dict), ==, 2);
+  g_assert_cmpstr (g_variant_get_string (keys->pdata[0], NULL), ==, "text");
+  g_assert_true (g_variant_equal (keys->pdata[1], tuple));
+  {
+    /* The very same borrowed keys: the stored ones stayed. */
+    GPtrArray *again = wk_weak_value_dict_get_keys (dict);
+
+    g_assert_true (again->pdata[0] == keys->pdata[0] && again->pdata[1] == keys->pdata[1]);
+    g_ptr_array_unref (again);
+  }
+  g_ptr_array_unref (keys);
+  wk_weak_value_dict_insert_string (dict, "text", a);
+  wk_weak_value_dict_insert_variant (dict, tuple, b);
+
   /* A key kept with a reference outlives its entry. */
   g_assert_true (wk_weak_value_dict_remove_string (dict, "text"));
   g_assert_cmpstr (g_variant_get_string (seen->pdata[0], NULL), ==, "text");

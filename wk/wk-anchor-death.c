@@ -90,9 +90,11 @@ wk_anchor_deliver_callbacks (WkAnchorDeath *death)
 
       if (owner == NULL)
         {
-          /* A light finalizer: claimed, so only we take it out. */
+          /* A light finalizer: claimed, so only we take it out; without
+           * a callback if an earlier callback removed it. */
           wk_anchor_unlink (death->anchor, node);
-          ((WkFinalizeFunc) (void (*) (void)) callback) (user_data);
+          if (callback != NULL)
+            ((WkFinalizeFunc) (void (*) (void)) callback) (user_data);
           if (destroy != NULL)
             destroy (user_data);
           g_free (node);

@@ -155,10 +155,14 @@ guint      wk_anchor_count_refs      (WkAnchor  *anchor);
  * processed (it is then not linked). */
 gboolean   wk_anchor_add_light       (WkAnchor    *anchor,
                                       WkLightNode *light);
-/* Takes the light node @id out, unless a death is delivering it; the
- * caller then owns it. NULL if there is none to take. */
-WkLightNode *wk_anchor_remove_light  (WkAnchor  *anchor,
-                                      gsize      id);
+/* Removes the light node @id before its callback runs (also from an
+ * earlier callback of the death that delivers it): TRUE with its
+ * user_data and destroy notify for the caller to run; FALSE if there is
+ * no such node or its callback has been called or is being called. */
+gboolean   wk_anchor_remove_light    (WkAnchor       *anchor,
+                                      gsize           id,
+                                      gpointer       *user_data,
+                                      GDestroyNotify *destroy);
 gboolean   wk_anchor_watch           (WkAnchor    *anchor,
                                       WkWatch     *watch,
                                       WkWatchFunc  func);

@@ -486,10 +486,14 @@ wk_anchor_add_light (WkAnchor    *anchor,
   return linked;
 }
 
-WkLightNode *
-wk_anchor_remove_light (WkAnchor *anchor,
-                        gsize     id)
+gboolean
+wk_anchor_remove_light (WkAnchor       *anchor,
+                        gsize           id,
+                        gpointer       *user_data,
+                        GDestroyNotify *destroy)
 {
+  WkRefNode *found = NULL;
+  gboolean removed = FALSE;
   WkLink *link;
 
   anchor_lock (anchor);
@@ -499,15 +503,27 @@ wk_anchor_remove_light (WkAnchor *anchor,
 
       if (node->owner == NULL && ((WkLightNode *) node)->id == id)
         {
-          if (node->claimed)
-            break;
-          unlink_locked (anchor, node);
-          anchor_unlock (anchor);
-          return (WkLightNode *) node;
+          /* Pending, or claimed by a death that has not called it yet
+           * (an earlier callback of the same death removes it): the
+           * callback is taken, and a death skips a node without one. */
+          removed = node->callback != NULL;
+          *user_data = node->user_data;
+          *destroy = node->destroy;
+          node->callback = NULL;
+          node->user_data = NULL;
+          node->destroy = NULL;
+          if (!node->claimed)
+            {
+              unlink_locked (anchor, node);
+              found = node;
+            }
+          break;
         }
     }
   anchor_unlock (anchor);
-  return NULL;
+  /* Unclaimed, it is ours now; claimed, the death frees it. */
+  g_free (found);
+  return removed;
 }
 
 WkRef *

@@ -598,7 +598,12 @@ wk_finalize_add (gpointer        object,
  *
  * Removes a light finalizer before it runs, and calls its destroy
  * notify. Safe against the object's death in another thread: either the
- * finalizer runs there, or it is removed here, never both.
+ * finalizer runs there, or it is removed here, never both. During the
+ * object's death, a callback (of a [class@Wk.Ref], a [class@Wk.Finalizer]
+ * or another light finalizer) may remove a light finalizer that has not
+ * run yet, which then does not run, as [method@Wk.Finalizer.detach] does
+ * for a finalizer. An @id of 0, what wk_finalize_add() returns for an
+ * object that is already dying, is no finalizer: %FALSE.
  *
  * Returns: %TRUE if the finalizer was still pending and is now removed;
  *   %FALSE if it has run, is running, or there is no such finalizer
@@ -607,21 +612,21 @@ gboolean
 wk_finalize_remove (gpointer object,
                     gsize    id)
 {
-  WkLightNode *light;
+  gpointer user_data = NULL;
+  GDestroyNotify destroy = NULL;
   WkAnchor *anchor;
+  gboolean removed;
 
   g_return_val_if_fail (G_IS_OBJECT (object), FALSE);
-  g_return_val_if_fail (id != 0, FALSE);
 
+  if (id == 0)
+    return FALSE;
   anchor = wk_anchor_lookup (object);
   if (anchor == NULL)
     return FALSE;
-  light = wk_anchor_remove_light (anchor, id);
+  removed = wk_anchor_remove_light (anchor, id, &user_data, &destroy);
   wk_anchor_unref (anchor);
-  if (light == NULL)
-    return FALSE;
-  if (light->node.destroy != NULL)
-    light->node.destroy (light->node.user_data);
-  g_free (light);
-  return TRUE;
+  if (removed && destroy != NULL)
+    destroy (user_data);
+  return removed;
 }

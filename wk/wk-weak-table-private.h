@@ -88,6 +88,14 @@ typedef gpointer (*WkWeakTableKeyExpose) (gpointer stored_key);
 void         wk_weak_table_set_key_expose (WkWeakTable          *table,
                                            WkWeakTableKeyExpose  expose);
 
+/* Weak values: with @keep, inserting a key that is present keeps the
+ * stored key and destroys the new one (g_hash_table_insert()), where by
+ * default the new key replaces it (g_hash_table_replace()): for a table
+ * whose equal keys are the same value, so that a key handed out borrowed
+ * stays valid while its entry stays. */
+void         wk_weak_table_set_keep_keys  (WkWeakTable          *table,
+                                           gboolean              keep);
+
 /* The owner lets go: every entry leaves, with its destroy notifies. */
 void         wk_weak_table_free         (WkWeakTable     *table);
 
@@ -248,6 +256,7 @@ struct _WkWeakTable
   GDestroyNotify   key_destroy;
   GDestroyNotify   value_destroy;
   WkWeakTableKeyExpose key_expose; /* NULL: keys are handed out as stored */
+  gboolean         keep_keys;    /* a replacement keeps the stored key */
 };
 
 /* A stored key as the C calls hand it out (see WkWeakTableKeyExpose). */

@@ -396,6 +396,27 @@ wk_weak_table_set_key_expose (WkWeakTable          *table,
   table->key_expose = expose;
 }
 
+void
+wk_weak_table_set_keep_keys (WkWeakTable *table,
+                             gboolean     keep)
+{
+  table->keep_keys = keep;
+}
+
+/* @entry takes @entry_key, or with keep_keys keeps its own; @old (the
+ * copy of @entry that goes to the trash) then holds the key to destroy. */
+static inline void
+replace_key_locked (WkWeakTable *table,
+                    Entry       *entry,
+                    Entry       *old,
+                    gpointer     entry_key)
+{
+  if (table->keep_keys && table->kind == WK_WEAK_TABLE_WEAK_VALUES)
+    old->key = entry_key;
+  else
+    __atomic_store_n (&entry->key, entry_key, __ATOMIC_SEQ_CST);
+}
+
 gboolean
 wk_weak_table_insert (WkWeakTable *table,
                       gpointer     key,
@@ -422,7 +443,7 @@ wk_weak_table_insert (WkWeakTable *table,
       /* The same object again: the entry keeps its watch. */
       entry = entry_at (table, pos);
       old = *entry;
-      __atomic_store_n (&entry->key, entry_key, __ATOMIC_SEQ_CST);
+      replace_key_locked (table, entry, &old, entry_key);
       if (table->kind == WK_WEAK_TABLE_WEAK_KEYS)
         __atomic_store_n (&entry->value, value, __ATOMIC_RELEASE);
       grace_locked (table);
@@ -448,7 +469,7 @@ wk_weak_table_insert (WkWeakTable *table,
       entry = entry_at (table, pos);
       old = *entry;
       entry->node = number;
-      __atomic_store_n (&entry->key, entry_key, __ATOMIC_SEQ_CST);
+      replace_key_locked (table, entry, &old, entry_key);
       __atomic_store_n (&entry->value,
                         table->kind == WK_WEAK_TABLE_WEAK_KEYS ? value : (gpointer) object,
                         __ATOMIC_RELEASE);

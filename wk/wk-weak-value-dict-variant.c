@@ -330,6 +330,9 @@ _wk_weak_value_dict_variant_table_new (void)
                                           variant_key_equal, variant_key_free, NULL);
 
   wk_weak_table_set_key_expose (table, blob_expose);
+  /* Equal keys are the same bytes: a replacement keeps the stored blob
+   * (and the GVariant a borrowing call may hold of it). */
+  wk_weak_table_set_keep_keys (table, TRUE);
   return table;
 }
 
