@@ -138,6 +138,20 @@ keep_type_info (GVariant *normal)
   G_UNLOCK (kept);
 }
 
+/* A new (sunk) trusted GVariant of @type over a copy of @size bytes
+ * @data, serialised in normal form. */
+static GVariant *
+variant_over_copy (const GVariantType *type,
+                   gconstpointer       data,
+                   gsize               size)
+{
+  GBytes *bytes = g_bytes_new (data, size);
+  GVariant *variant = g_variant_new_from_bytes (type, bytes, TRUE);
+
+  g_bytes_unref (bytes);
+  return g_variant_ref_sink (variant);
+}
+
 /* The stored key of @probe's bytes; NULL (after a critical) for a value
  * too large for a blob. */
 static gpointer
@@ -164,13 +178,8 @@ blob_key_new (const KeyProbe *probe)
        * the caller's GVariant's type over a copy of the bytes (the
        * caller's may live in memory of its own). */
       if (G_UNLIKELY (!g_variant_type_string_is_valid (probe->type)))
-        {
-          GBytes *bytes = g_bytes_new (probe->data, probe->size);
-          const GVariantType *type = g_variant_get_type (probe->normal);
-
-          blob->variant = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, TRUE));
-          g_bytes_unref (bytes);
-        }
+        blob->variant = variant_over_copy (g_variant_get_type (probe->normal),
+                                           probe->data, probe->size);
     }
   return (gpointer) ((guintptr) blob | KEY_BLOB);
 }
@@ -294,11 +303,7 @@ variant_key_free (gpointer key)
 static GVariant *
 blob_to_variant (const KeyBlob *blob)
 {
-  GBytes *bytes = g_bytes_new (blob_data (blob), blob->size);
-  GVariant *variant = g_variant_new_from_bytes (G_VARIANT_TYPE (blob->type), bytes, TRUE);
-
-  g_bytes_unref (bytes);
-  return g_variant_ref_sink (variant);
+  return variant_over_copy (G_VARIANT_TYPE (blob->type), blob_data (blob), blob->size);
 }
 
 /* The stored key as the C calls that borrow keys (the iterators,

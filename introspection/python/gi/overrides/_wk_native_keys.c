@@ -612,21 +612,26 @@ decode_key (GVariant *variant)
 
 /* The Python key for a GVariant read from the table: what it was
  * converted from, or the GLib.Variant itself (a key that C stored). */
+/* A GLib.Variant for @variant (not consumed), or NULL with an exception. */
+static PyObject *
+variant_as_python (GVariant *variant)
+{
+  GValue value = G_VALUE_INIT;
+  PyObject *result;
+
+  g_value_init (&value, G_TYPE_VARIANT);
+  g_value_set_variant (&value, variant);
+  result = pyg_value_as_pyobject (&value, TRUE);
+  g_value_unset (&value);
+  return result;
+}
+
 PyObject *
 python_key (GVariant *variant)
 {
   PyObject *key = decode_key (variant);
 
-  if (key == NOT_CANONICAL)
-    {
-      GValue value = G_VALUE_INIT;
-
-      g_value_init (&value, G_TYPE_VARIANT);
-      g_value_set_variant (&value, variant);
-      key = pyg_value_as_pyobject (&value, TRUE);
-      g_value_unset (&value);
-    }
-  return key;
+  return key == NOT_CANONICAL ? variant_as_python (variant) : key;
 }
 
 PyObject *
@@ -635,14 +640,11 @@ encode_key_py (PyObject *module,
 {
   GVariant *variant = encode_key_sunk (key);
   PyObject *result;
-  GValue value = G_VALUE_INIT;
 
   if (variant == NULL)
     return NULL;
-  g_value_init (&value, G_TYPE_VARIANT);
-  g_value_take_variant (&value, variant);
-  result = pyg_value_as_pyobject (&value, TRUE);
-  g_value_unset (&value);
+  result = variant_as_python (variant);
+  g_variant_unref (variant);
   return result;
 }
 
